@@ -1,0 +1,54 @@
+# Deep Learning from Scratch: build the book, run the tests, keep notebooks and package in sync.
+# Every target creates the virtual environment .venv if it is missing.
+
+PY      ?= python3
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+
+.PHONY: venv book test pytest sync export exercises colab execute lab clean bench
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
+	touch $(STAMP)
+
+## The main job: build the whole book to _build/html, failing on any warning.
+book: venv
+	rm -rf _build/html _build/.doctrees
+	$(BIN)/jupyter-book build . --path-output . -W -n --keep-going
+
+## Every test: the book build (zero warnings), then pytest with strict nbval on every chapter.
+test: book pytest
+
+pytest: venv
+	$(BIN)/python -m pytest tests --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg chapters --ignore=chapters/exercises
+
+## Regenerate everything derived from _config.yml and the chapter notebooks.
+sync: colab export exercises
+
+colab: venv
+	$(BIN)/python -m tools.colab
+
+export: venv
+	$(BIN)/python -m tools.export
+
+exercises: venv
+	$(BIN)/python -m tools.exercises
+
+## Execute chapters in place (fixed seeds, widget state stored), then sync. CHAPTERS=01 limits it.
+execute: venv colab export
+	$(BIN)/python -m tools.execute $(CHAPTERS)
+	$(BIN)/python -m tools.exercises
+
+lab: venv
+	$(BIN)/python -m pip install -q jupyterlab
+	$(BIN)/jupyter lab chapters
+
+clean:
+	rm -rf _build .pytest_cache

@@ -1,0 +1,51 @@
+"""Execute chapter notebooks in place and store their outputs, so that the book, GitHub's
+preview and Colab all show the results that nbval then verifies.
+
+    python -m tools.execute          # every chapter
+    python -m tools.execute 01 03    # chapters 1 and 3
+
+Seeds are fixed inside each notebook (an explicit `numpy.random.Generator`); here we also fix
+PYTHONHASHSEED and the matplotlib backend, store widget state (so widgets render outside a
+live kernel), and drop timing metadata (so re-running changes only what really changed).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from nbclient import NotebookClient
+
+from tools.notebooks import ROOT, chapter_number, chapter_paths, read_nb, write_nb
+
+KEEP_METADATA = ("kernelspec", "language_info", "widgets")
+
+
+def execute(path: Path, timeout: int = 600) -> None:
+    nb = read_nb(path)
+    os.environ["PYTHONHASHSEED"] = "0"
+    os.environ.pop("MPLBACKEND", None)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True,
+                            record_timing=False, resources={"metadata": {"path": str(path.parent)}})
+    client.execute()
+    nb.metadata = {k: v for k, v in nb.metadata.items() if k in KEEP_METADATA}
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nb.metadata.get("language_info", {}).pop("version", None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+    write_nb(nb, path)
+
+
+def main(argv: list[str]) -> int:
+    wanted = {int(a) for a in argv}
+    for path in chapter_paths():
+        if wanted and chapter_number(path) not in wanted:
+            continue
+        print(f"executing {path.relative_to(ROOT)}", flush=True)
+        execute(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -51,7 +51,7 @@ def check_layer_forward(layer_forward) -> CheckResult:
             mistakes=[
                 (lambda r, X=X, W=W: np.allclose(r, X @ W),
                  "this is X @ W without the bias; add b (NumPy broadcasts it over the batch)."),
-                (lambda r, X=X, W=W, b=b: n_in == n_out and np.allclose(r, X @ W.T + b),
+                (lambda r, X=X, W=W, b=b: W.shape[0] == W.shape[1] and np.allclose(r, X @ W.T + b),
                  "you used W transposed. Here W has shape (in_features, out_features), so it is X @ W."),
             ],
             hint="one matrix product does the whole batch: X (batch, in) @ W (in, out) -> (batch, out), then + b."))

@@ -72,6 +72,22 @@ def expected_text(chapter: Path, root: Path = ROOT) -> str:
     return nb_text(exercise_notebook(chapter, root))
 
 
+def drift(root: Path = ROOT) -> list[str]:
+    """Exercise notebooks that are missing, stale, or have no chapter ([] when in sync)."""
+    problems, chapters = [], chapter_paths(root)
+    for chapter in chapters:
+        path = root / "chapters" / "exercises" / chapter.name
+        if not path.exists():
+            problems.append(f"{path.relative_to(root)} is missing; run `make exercises`")
+        elif path.read_text(encoding="utf-8") != expected_text(chapter, root):
+            problems.append(f"{path.relative_to(root)} differs from its chapter; run `make exercises`")
+    names = {c.name for c in chapters}
+    for path in sorted((root / "chapters" / "exercises").glob("*.ipynb")):
+        if path.name not in names:
+            problems.append(f"{path.relative_to(root)} has no chapter")
+    return problems
+
+
 def main() -> int:
     EXERCISES.mkdir(parents=True, exist_ok=True)
     for chapter in chapter_paths():

@@ -127,6 +127,23 @@ def is_generated(path: Path) -> bool:
         return False
 
 
+def drift(package: Path = PACKAGE, root: Path = ROOT) -> list[str]:
+    """How the package on disk differs from a fresh export of every chapter ([] when in sync)."""
+    files = render_package(chapter_paths(root), root)
+    problems = []
+    for name, text in files.items():
+        path = package / name
+        if not path.exists():
+            problems.append(f"scratchnet/{name} is missing; run `make export`")
+        elif path.read_text(encoding="utf-8") != text:
+            problems.append(f"scratchnet/{name} differs from a fresh export of the notebooks; "
+                            "edit the notebook, not the module, then run `make export`")
+    for path in sorted(package.glob("*.py")):
+        if path.name not in files and is_generated(path):
+            problems.append(f"scratchnet/{path.name} is generated but no chapter exports it now")
+    return problems
+
+
 def export(notebooks: list[Path] | None = None, package: Path = PACKAGE, root: Path = ROOT) -> list[Path]:
     """Write the generated modules into `package`, removing generated files no chapter exports now."""
     notebooks = chapter_paths(root) if notebooks is None else notebooks
@@ -147,11 +164,15 @@ def export(notebooks: list[Path] | None = None, package: Path = PACKAGE, root: P
     return changed
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    if "--check" in argv:
+        problems = drift()
+        print("\n".join(problems) or "scratchnet/ is in sync with the notebooks")
+        return 1 if problems else 0
     for path in export():
         print(f"exported {path.relative_to(ROOT)}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

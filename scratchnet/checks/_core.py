@@ -125,8 +125,7 @@ def run_check(exercise: str, obj: Any, cases: Sequence[Case], *, rtol: float = 1
                 received = obj(*copy.deepcopy(case.args))
         except NotImplementedError:
             return CheckResult(exercise, NOT_IMPLEMENTED, "not yet implemented.",
-                               hint="replace the `raise NotImplementedError(...)` line with your code, "
-                                    "run that cell, then run this check again.")
+                               hint="replace the `raise NotImplementedError` line with your code, then run this check again.")
         except Exception as error:  # a learner's bug is a finding, not a crash
             return CheckResult(exercise, FAILED,
                                f"{where} raised {type(error).__name__}: {error}",

@@ -96,16 +96,24 @@ class FigureWidget:
         display(self.widget)
 
     def standin(self, settings: list[dict], titles: list[str] | None = None) -> Standin:
-        """The static stand-in: one row per setting, drawn exactly as the widget draws it."""
+        """The static stand-in: the widget drawn at each setting, exactly as it draws itself.
+
+        A one-panel widget puts the settings side by side; a wider one gives each its own row.
+        `titles` (one per setting) go above each setting's first panel.
+        """
         width, height = self.figsize
-        fig = Figure(figsize=(width, height * 0.8 * len(settings)), dpi=self.dpi, layout="constrained")
+        side_by_side = self.ncols == 1
+        rows, cols = (1, len(settings)) if side_by_side else (len(settings), self.ncols)
+        size = (width * 0.85 * cols, height) if side_by_side else (width, height * 0.85 * rows)
+        fig = Figure(figsize=size, dpi=self.dpi, layout="constrained")
         FigureCanvasAgg(fig)
-        grid = fig.subplots(len(settings), self.ncols, squeeze=False)
-        for row, setting in enumerate(settings):
+        grid = fig.subplots(rows, cols, squeeze=False)
+        for i, setting in enumerate(settings):
+            axes = [grid[0][i]] if side_by_side else list(grid[i])
             values = {**self.values, **setting}
-            self.draw(list(grid[row]), **values)
+            self.draw(axes, **values)
             if titles:
-                grid[row][0].set_title(titles[row], loc="left", fontsize="medium")
+                axes[0].set_title(f"{titles[i]}\n{axes[0].get_title()}", fontsize="medium")
         return Standin(fig, settings)
 
 

@@ -6,7 +6,7 @@ VENV    ?= .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: venv book test pytest sync export exercises colab execute lab clean bench
+.PHONY: compat venv book test pytest sync export exercises colab execute lab clean bench
 
 venv: $(STAMP)
 
@@ -23,7 +23,7 @@ book: venv
 	$(BIN)/jupyter-book build . --path-output . -W -n --keep-going
 
 ## Every test: the book build (zero warnings), then pytest with strict nbval on every chapter.
-test: book pytest
+test: book pytest compat
 
 pytest: venv
 	$(BIN)/python -m pytest tests --nbval --nbval-current-env \
@@ -52,3 +52,7 @@ lab: venv
 
 clean:
 	rm -rf _build .pytest_cache
+
+## scratchnet's own tests on Colab-like and oldest-supported versions (see tools/compat.sh).
+compat:
+	tools/compat.sh

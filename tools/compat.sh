@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Run scratchnet's own tests (library, checks, widgets; not the notebooks) in environments the
+# course promises to support, each in its own virtual environment under .venv-compat-NAME:
+#   colab:  Python 3.12, numpy 2.0, matplotlib 3.10, ipywidgets 7.7.1 (what Colab ships)
+#   oldest: Python 3.10, numpy 1.26, matplotlib 3.7, ipywidgets 7.7.0 (scratchnet's lower bounds)
+# An interpreter that is not installed falls back to python3, and says so.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+find_python() {  # find_python 3.12
+    local v=$1 p
+    if command -v "python$v" >/dev/null && "python$v" -c "pass" 2>/dev/null; then echo "python$v"; return; fi
+    if command -v pyenv >/dev/null; then
+        for p in "$(pyenv root)"/versions/"$v".*/bin/python; do [ -x "$p" ] && { echo "$p"; return; }; done
+    fi
+    echo "compat: python$v not found, using python3" >&2
+    echo python3
+}
+
+shopt -s nullglob
+TESTS=(tests/test_utils.py tests/test_checks_*.py tests/test_widgets_*.py tests/test_layers*.py
+       tests/test_activations*.py tests/test_losses*.py tests/test_gradcheck*.py)
+
+run() {  # run NAME PYTHON REQUIREMENTS...
+    local name=$1 python=$2; shift 2
+    local venv=.venv-compat-$name stamp=.venv-compat-$name/.installed
+    local want="$*"
+    if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+        rm -rf "$venv"
+        "$python" -m venv "$venv"
+        "$venv/bin/python" -m pip install -q "$@" pytest==8.3.5 nbformat==5.10.4 pyyaml packaging
+        "$venv/bin/python" -m pip install -q --no-deps .
+        echo "$want" > "$stamp"
+    fi
+    echo "== compat[$name]: $("$venv/bin/python" -c 'import sys, numpy, matplotlib, ipywidgets; print(f"Python {sys.version.split()[0]}, numpy {numpy.__version__}, matplotlib {matplotlib.__version__}, ipywidgets {ipywidgets.__version__}")')"
+    # Run from a copy of the tests only, so `import scratchnet` is the installed package.
+    local work; work=$(mktemp -d)
+    cp -r tests chapters tools pyproject.toml _config.yml "$work/"
+    (cd "$work" && "$OLDPWD/$venv/bin/python" -m pytest -q -p no:cacheprovider \
+        -W error::RuntimeWarning ${TESTS[@]})
+    rm -rf "$work"
+}
+
+run colab "$(find_python 3.12)" numpy==2.0.2 matplotlib==3.10.0 ipywidgets==7.7.1 tqdm==4.67.1
+run oldest "$(find_python 3.10)" numpy==1.26.4 matplotlib==3.7.5 ipywidgets==7.7.0 tqdm==4.60.0

@@ -89,7 +89,11 @@ def render_module(module: str, chunks: list[tuple[str, int, str]]) -> str:
     lines = [MARKER, "# edit the notebook named above each section, then run `make export`.",
              *(f"# source: {rel}" for rel in sources),
              f'"""{MODULES[module]}"""', "", f"__all__ = {names!r}", ""]
+    own_import = re.compile(rf"^from scratchnet\.{module} import [^\n(]*\n", re.MULTILINE)
     for rel, index, source in chunks:
+        # A later chapter imports what it extends (`from scratchnet.layers import Dense`); inside
+        # scratchnet/layers.py that name is already defined above, so the import is dropped.
+        source = own_import.sub("", source + "\n").strip("\n")
         lines += ["", f"# %% {rel}, cell {index}", source, ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 

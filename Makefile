@@ -56,3 +56,7 @@ clean:
 ## scratchnet's own tests on Colab-like and oldest-supported versions (see tools/compat.sh).
 compat:
 	tools/compat.sh
+
+## Speed against PyTorch on the CPU (prints figures and ratios; needs torch for the ratios).
+bench: venv
+	$(BIN)/python benchmarks/bench_core.py

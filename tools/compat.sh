@@ -41,5 +41,5 @@ run() {  # run NAME PYTHON REQUIREMENTS...
     rm -rf "$work"
 }
 
-run colab "$(find_python 3.12)" numpy==2.0.2 matplotlib==3.10.0 ipywidgets==7.7.1 tqdm==4.67.1
-run oldest "$(find_python 3.10)" numpy==1.26.4 matplotlib==3.7.5 ipywidgets==7.7.0 tqdm==4.60.0
+run colab "$(find_python 3.12)" numpy==2.0.2 matplotlib==3.10.0 pyparsing==3.2.1 ipywidgets==7.7.1 tqdm==4.67.1
+run oldest "$(find_python 3.10)" numpy==1.26.4 matplotlib==3.7.5 pyparsing==3.1.4 ipywidgets==7.7.0 tqdm==4.60.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -11,6 +12,7 @@ import numpy as np
 __all__ = ["Case", "CheckResult", "run_check", "describe_mismatch"]
 
 PASSED, FAILED, NOT_IMPLEMENTED = "passed", "failed", "not implemented"
+WIDTH = 76  # the report is wrapped to fit a notebook cell and the book's column
 
 
 @dataclass
@@ -53,9 +55,10 @@ class CheckResult:
 
     def __repr__(self) -> str:
         mark = {PASSED: "✓", FAILED: "✗", NOT_IMPLEMENTED: "…"}[self.status]
-        lines = [f"{mark} Exercise {self.exercise}: {self.message}"]
+        first, *rest = f"{mark} Exercise {self.exercise}: {self.message}".split("\n")
+        lines = textwrap.wrap(first, WIDTH, subsequent_indent="  ") + rest  # arrays keep their layout
         if self.hint:
-            lines.append(f"  hint: {self.hint}")
+            lines += textwrap.wrap(f"hint: {self.hint}", WIDTH, initial_indent="  ", subsequent_indent="        ")
         return "\n".join(lines)
 
     __str__ = __repr__

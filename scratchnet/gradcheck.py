@@ -62,9 +62,6 @@ def numerical_gradient(f, x, eps=1e-6):
 
 
 # %% chapters/02_loss_and_gradient.ipynb, cell 22
-import numpy as np
-
-
 class GradcheckError(AssertionError):
     """An analytic gradient disagrees with the numerical one (chapter 2).
 
@@ -116,10 +113,6 @@ def gradcheck(f, x, grad, *, eps=1e-6, rtol=1e-5, atol=1e-7):
 
 
 # %% chapters/03_backprop_dense.ipynb, cell 16
-import numpy as np
-
-
-
 def _parameter_names(layer):
     """A name for each of layer.parameters(): the attribute that holds it ("W"), else its index."""
     by_id = {id(value): name for name, value in vars(layer).items()}

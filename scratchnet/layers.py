@@ -107,8 +107,6 @@ class Dense:
 
 
 # %% chapters/03_backprop_dense.ipynb, cell 6
-import numpy as np
-
 from scratchnet.utils import add_to_class
 
 

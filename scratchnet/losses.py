@@ -70,8 +70,7 @@ class MSE:
 
 
 # %% chapters/05_classification_losses.ipynb, cell 12
-import numpy as np
-
+from scratchnet.losses import _check_same_shape  # chapter 2
 
 # The two guards of PyTorch's binary_cross_entropy, used by all three losses on probabilities:
 _LOG_MIN = -100.0  # log p is clamped below at -100, so p = 0 costs 100, not infinity

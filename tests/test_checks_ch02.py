@@ -1,42 +1,10 @@
-"""Chapter 2's exercise checks, three ways: the stub is told "not yet implemented", the
-notebook's solution passes, and a typical wrong answer draws the hint meant for it."""
+"""Chapter 2's exercise checks: typical wrong answers draw the hint meant for them.
+(The stubs and the notebook's solutions are tested for every chapter in tests/test_exercises.py.)"""
 
 import numpy as np
 import pytest
 
 from scratchnet.checks import ch02
-from tests.helpers import define, exercise_sources
-
-# the solution of exercise 2.2 gradient-checks itself on the chapter's data x, y
-PREAMBLE = """import numpy as np
-import scratchnet as sn
-from scratchnet.checks import ch02 as checks
-from scratchnet.gradcheck import gradcheck
-from scratchnet.widgets.ch02 import one_weight_data
-x, y = one_weight_data()"""
-EXERCISES = [("derivative", ch02.check_derivative), ("line_gradient", ch02.check_line_gradient),
-             ("gradient_descent", ch02.check_gradient_descent), ("one_step_lr", ch02.check_one_step_lr)]
-
-
-def test_every_exercise_has_a_stub_and_a_solution():
-    assert len(exercise_sources(2)) == len(EXERCISES) >= 3
-
-
-@pytest.mark.parametrize("index", range(len(EXERCISES)))
-def test_stub_is_politely_not_implemented(index):
-    name, check = EXERCISES[index]
-    stub = define(exercise_sources(2)[index][0], name, PREAMBLE)
-    result = check(stub)
-    assert not result.passed and result.status == "not implemented"
-    assert "not yet implemented" in repr(result) and "Traceback" not in repr(result)
-    assert f"Exercise 2.{index + 1}" in repr(result)
-
-
-@pytest.mark.parametrize("index", range(len(EXERCISES)))
-def test_solution_passes(index):
-    name, check = EXERCISES[index]
-    solution = define(exercise_sources(2)[index][1], name, PREAMBLE)
-    assert check(solution).passed
 
 
 @pytest.mark.parametrize("wrong, hint", [

@@ -57,13 +57,14 @@ def _notebook(tmp_path, *sources, name="01_fake.ipynb"):
 
 
 def test_a_module_gathers_cells_from_several_chapters_in_book_order(tmp_path):
-    first = _notebook(tmp_path, "#| export layers\nclass A:\n    pass", name="01_a.ipynb")
-    second = _notebook(tmp_path, "#| export layers\nfrom scratchnet.layers import A\n@add_to_class(A)\ndef extra(self):\n    pass\n\n"
+    first = _notebook(tmp_path, "#| export layers\nimport numpy as np\n\n\nclass A:\n    pass", name="01_a.ipynb")
+    second = _notebook(tmp_path, "#| export layers\nimport numpy as np\nfrom scratchnet.layers import A\n\n\n@add_to_class(A)\ndef extra(self):\n    pass\n\n"
                                  "def helper():\n    pass", name="03_b.ipynb")
     files = export.render_package([first, second], root=tmp_path)
     layers = files["layers.py"]
     assert layers.index("class A") < layers.index("def extra")
-    assert "import A" not in layers  # the module does not import itself
+    assert "import A" not in layers  # the module does not import itself...
+    assert layers.count("import numpy as np") == 1  # ...nor numpy twice
     assert "__all__ = ['A', 'helper']" in layers  # a method added to a class is not a module name
     assert "# source: chapters/01_a.ipynb\n# source: chapters/03_b.ipynb" in layers
     assert "from scratchnet.layers import A, helper" in files["__init__.py"]

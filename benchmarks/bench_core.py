@@ -13,11 +13,13 @@ from __future__ import annotations
 import os
 import timeit
 
-import numpy as np
-
-import scratchnet as sn
-
 THREADS = int(os.environ.get("BENCH_THREADS", os.cpu_count() or 1))
+for var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS"):
+    os.environ.setdefault(var, str(THREADS))  # numpy's BLAS gets as many threads as torch
+
+import numpy as np  # noqa: E402
+
+import scratchnet as sn  # noqa: E402
 
 
 def best(fn, number=20, repeat=7):

@@ -6,20 +6,33 @@ preview and Colab all show the results that nbval then verifies.
 
 Seeds are fixed inside each notebook (an explicit `numpy.random.Generator`); here we also fix
 PYTHONHASHSEED and the matplotlib backend, store widget state (so widgets render outside a
-live kernel), and drop timing metadata (so re-running changes only what really changed).
+live kernel) under ids derived from the notebook, and drop timing metadata, so that re-running
+an unchanged chapter leaves its file unchanged.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from pathlib import Path
 
+import nbformat
 from nbclient import NotebookClient
 
 from tools.notebooks import ROOT, chapter_number, chapter_paths, read_nb, write_nb
 
 KEEP_METADATA = ("kernelspec", "language_info", "widgets")
+
+
+def stable_widget_ids(nb: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
+    """Replace the random widget model ids with ones derived from the notebook's name and the
+    order the widgets were created in, so re-executing an unchanged chapter changes nothing."""
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    text = nbformat.writes(nb)
+    for i, old in enumerate(state):
+        text = text.replace(old, hashlib.md5(f"{name}:{i}".encode()).hexdigest())
+    return nbformat.reads(text, as_version=4)
 
 
 def execute(path: Path, timeout: int = 600) -> None:
@@ -34,7 +47,7 @@ def execute(path: Path, timeout: int = 600) -> None:
     nb.metadata.get("language_info", {}).pop("version", None)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
-    write_nb(nb, path)
+    write_nb(stable_widget_ids(nb, path.stem), path)
 
 
 def main(argv: list[str]) -> int:

@@ -3,6 +3,7 @@ preview and Colab all show the results that nbval then verifies.
 
     python -m tools.execute          # every chapter
     python -m tools.execute 01 03    # chapters 1 and 3
+    python -m tools.execute --dry-run   # run chapters and exercise notebooks, write nothing
 
 Seeds are fixed inside each notebook (an explicit `numpy.random.Generator`); here we also fix
 PYTHONHASHSEED and the matplotlib backend, store widget state (so widgets render outside a
@@ -35,13 +36,15 @@ def stable_widget_ids(nb: nbformat.NotebookNode, name: str) -> nbformat.Notebook
     return nbformat.reads(text, as_version=4)
 
 
-def execute(path: Path, timeout: int = 600) -> None:
+def execute(path: Path, timeout: int = 600, write: bool = True) -> None:
     nb = read_nb(path)
     os.environ["PYTHONHASHSEED"] = "0"
     os.environ.pop("MPLBACKEND", None)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True,
                             record_timing=False, resources={"metadata": {"path": str(path.parent)}})
     client.execute()
+    if not write:
+        return
     nb.metadata = {k: v for k, v in nb.metadata.items() if k in KEEP_METADATA}
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
     nb.metadata.get("language_info", {}).pop("version", None)
@@ -51,12 +54,16 @@ def execute(path: Path, timeout: int = 600) -> None:
 
 
 def main(argv: list[str]) -> int:
-    wanted = {int(a) for a in argv}
+    """Arguments: chapter numbers (default all); --dry-run executes without writing anything,
+    chapters and exercise notebooks both (to prove they run in another environment)."""
+    dry = "--dry-run" in argv
+    wanted = {int(a) for a in argv if a != "--dry-run"}
     for path in chapter_paths():
         if wanted and chapter_number(path) not in wanted:
             continue
-        print(f"executing {path.relative_to(ROOT)}", flush=True)
-        execute(path)
+        for target in [path, path.parent / "exercises" / path.name] if dry else [path]:
+            print(f"executing {target.relative_to(ROOT)}" + (" (dry run)" if dry else ""), flush=True)
+            execute(target, write=not dry)
     return 0
 
 

@@ -51,3 +51,8 @@ def test_search_and_offline_mathjax():
     assert "Dense" in (HTML / "searchindex.js").read_text(encoding="utf-8")
     assert (HTML / "_static" / "mathjax" / "tex-chtml.js").exists()
     assert "_static/mathjax/tex-chtml.js" in page(CHAPTERS[0])
+
+
+def test_long_output_lines_wrap():
+    assert "_static/custom.css" in page(CHAPTERS[0])
+    assert "pre-wrap" in (HTML / "_static" / "custom.css").read_text()

@@ -4,10 +4,11 @@
 *Deep Learning from Scratch*. Each name below is written in a chapter notebook, and its
 docstring names that chapter."""
 
-from scratchnet.layers import Parameter, Dense
+from scratchnet.core import as_array, Parameter, Layer, Loss, check_grad_out
+from scratchnet.layers import Dense
 from scratchnet.gradcheck import numerical_gradient, GradcheckError, gradcheck, gradcheck_layer
 from scratchnet.losses import MSE, CategoricalCrossEntropy, SparseCategoricalCrossEntropy, BinaryCrossEntropy, SoftmaxCrossEntropy
 from scratchnet.activations import ReLU, LeakyReLU, Sigmoid, Tanh, Softmax
 
 __version__ = "0.1.0"
-__all__ = ['Parameter', 'Dense', 'numerical_gradient', 'GradcheckError', 'gradcheck', 'gradcheck_layer', 'MSE', 'CategoricalCrossEntropy', 'SparseCategoricalCrossEntropy', 'BinaryCrossEntropy', 'SoftmaxCrossEntropy', 'ReLU', 'LeakyReLU', 'Sigmoid', 'Tanh', 'Softmax']
+__all__ = ['as_array', 'Parameter', 'Layer', 'Loss', 'check_grad_out', 'Dense', 'numerical_gradient', 'GradcheckError', 'gradcheck', 'gradcheck_layer', 'MSE', 'CategoricalCrossEntropy', 'SparseCategoricalCrossEntropy', 'BinaryCrossEntropy', 'SoftmaxCrossEntropy', 'ReLU', 'LeakyReLU', 'Sigmoid', 'Tanh', 'Softmax']

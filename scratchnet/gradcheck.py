@@ -2,53 +2,76 @@
 # edit the notebook named above each section, then run `make export`.
 # source: chapters/02_loss_and_gradient.ipynb
 # source: chapters/03_backprop_dense.ipynb
-"""Numerical gradients and gradient checking (chapter 2)."""
+"""Numerical gradients, and checking analytic gradients against them.
+
+Exported from chapters/02_loss_and_gradient.ipynb and
+chapters/03_backprop_dense.ipynb.
+"""
+
+import numbers
+
+import numpy as np
+
+from scratchnet.core import as_array
 
 __all__ = ['numerical_gradient', 'GradcheckError', 'gradcheck', 'gradcheck_layer']
 
 
 # %% chapters/02_loss_and_gradient.ipynb, cell 18
-import numpy as np
-
-
 def _evaluate_scalar(f, x):
-    """f(x) as a Python float, or a ValueError if f does not return a single real number."""
+    """f(x) as a Python float, or a TypeError/ValueError saying why not."""
     out = f(x)
-    try:
-        value = np.asarray(out, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"numerical_gradient/gradcheck: f must return a scalar, "
-                         f"got {type(out).__name__}") from None
+    if out is None or isinstance(out, (str, bytes)) or not (
+            isinstance(out, (numbers.Real, np.ndarray, np.generic))):
+        raise TypeError(f"numerical_gradient: f must return a number, got "
+                        f"{out!r} ({type(out).__name__}); did f forget "
+                        "to return its result?")
+    value = np.asarray(out)
+    if value.dtype.kind not in "fiub":
+        raise TypeError(f"numerical_gradient: f must return a real number, "
+                        f"got an array of dtype {value.dtype}")
     if value.ndim != 0:
-        raise ValueError(f"numerical_gradient/gradcheck: f must return a scalar (shape ()), got an array "
-                         f"of shape {value.shape}; reduce it, e.g. return np.sum(...) or a loss's mean")
+        raise ValueError(f"numerical_gradient: f must return a scalar (shape "
+                         f"()), got an array of shape {value.shape}; reduce "
+                         "it, e.g. return np.sum(...) or a loss's mean")
     return float(value)
 
 
-def numerical_gradient(f, x, eps=1e-6):
-    """df/dx by central differences: (f(x + eps e_i) - f(x - eps e_i)) / (2 eps) for each entry i (chapter 2).
-
-    Args:
-        f: a function of the array x that returns a scalar.
-        x: the point, a float64 array of any shape (a list or number is converted to one).
-            Each entry is nudged in place, one at a time, and restored afterwards, so f may
-            also read x through a closure (chapter 3 nudges a layer's weights this way).
-        eps: the step h (default 1e-6). The error of a central difference shrinks like h**2
-            until float64 round-off, about 1e-16 * |f| / h, takes over.
-
-    Returns:
-        An array of the same shape as x, dtype float64. f is called 2 * x.size times.
-    """
+def _check_point(x, eps):
+    """x as a float64 array to nudge in place; eps a positive number."""
+    if (isinstance(eps, bool) or not isinstance(eps, numbers.Real)
+            or not np.isfinite(eps) or eps <= 0):
+        raise ValueError(f"numerical_gradient: eps must be a positive number "
+                         f"such as 1e-6, got {eps!r}")
     if isinstance(x, np.ndarray):
         if x.dtype != np.float64:
-            raise ValueError(f"numerical_gradient: x must be a float64 array (it is nudged by eps={eps:g} "
-                             f"in place), got dtype {x.dtype}; pass x.astype(np.float64)")
+            raise ValueError(f"numerical_gradient: x must be a float64 array "
+                             f"(it is nudged by eps={eps:g} in place), got "
+                             f"dtype {x.dtype}; pass x.astype(np.float64)")
     else:
-        x = np.array(x, dtype=np.float64)
-    if not eps > 0:
-        raise ValueError(f"numerical_gradient: eps must be a positive number, got {eps!r}")
+        x = as_array(x, "numerical_gradient").astype(np.float64)
+    return x
+
+
+def numerical_gradient(f, x, eps=1e-6):
+    """df/dx by central differences, entry by entry (chapter 2):
+    (f(x + eps e_i) - f(x - eps e_i)) / (2 eps).
+
+    Args:
+        f: a function of the array x that returns a number.
+        x: the point, a float64 array of any shape (a list or number is
+            converted to one). Each entry is nudged in place, one at a
+            time, and restored afterwards, so f may also read x through a
+            closure (chapter 3 nudges a layer's weights this way).
+        eps: the step h, a positive number (default 1e-6). The error shrinks
+            like h**2 until float64 round-off, ~1e-16 * |f| / h, takes over.
+
+    Returns:
+        An array of the shape of x, dtype float64. Calls f 2 * x.size times.
+    """
+    x = _check_point(x, eps)  # a float64 array, and a positive eps
     grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):  # one entry at a time: a loop over entries, not over samples
+    for i in np.ndindex(x.shape):  # a loop over entries, not over samples
         original = x[i]
         try:
             x[i] = original + eps
@@ -61,40 +84,43 @@ def numerical_gradient(f, x, eps=1e-6):
     return grad
 
 
-# %% chapters/02_loss_and_gradient.ipynb, cell 22
+# %% chapters/02_loss_and_gradient.ipynb, cell 24
 class GradcheckError(AssertionError):
     """An analytic gradient disagrees with the numerical one (chapter 2).
 
-    Raised by `gradcheck` (and chapter 3's `gradcheck_layer`). It is an `AssertionError`, so a
-    failed check inside a test reads like any failed assertion.
+    Raised by `gradcheck` (and chapter 3's `gradcheck_layer`). It is an
+    `AssertionError`, so a failed check inside a test reads like any
+    failed assertion.
     """
 
 
 def gradcheck(f, x, grad, *, eps=1e-6, rtol=1e-5, atol=1e-7):
-    """Check an analytic gradient against central differences, in float64 (chapter 2).
-
-    Passes when |grad - numerical| <= atol + rtol * |numerical| for every entry (like np.isclose).
+    """Check an analytic gradient against central differences, in float64
+    (chapter 2). Passes when, for every entry (the rule of np.isclose),
+    |grad - numerical| <= atol + rtol * |numerical|.
 
     Args:
-        f: a function of an array of x's shape that returns a scalar.
-        x: the point; a float64 copy of it is what f sees (x itself is not changed).
-        grad: the analytic gradient df/dx at x, of the same shape as x.
+        f: a function of an array of x's shape that returns a number.
+        x: the point; f sees a float64 copy of it (x is not changed).
+        grad: the analytic gradient df/dx at x, of the shape of x.
         eps: the central-difference step (default 1e-6).
-        rtol, atol: relative and absolute tolerances (defaults 1e-5 and 1e-7).
+        rtol, atol: relative and absolute tolerances (1e-5 and 1e-7).
 
     Returns:
         True if every entry agrees.
 
     Raises:
-        GradcheckError: naming the worst entry (its index), the expected (numerical) and
-            received (analytic) values, and their relative error |a - n| / max(|a|, |n|).
-        ValueError: if grad's shape differs from x's, or f does not return a scalar.
+        GradcheckError: naming the worst entry, the expected (numerical)
+            and received (analytic) values, and their relative error
+            |a - n| / max(|a|, |n|).
+        ValueError: if grad's shape differs from x's, or f does not
+            return a number.
     """
-    x = np.array(x, dtype=np.float64)  # a float64 copy: gradients are checked in float64
-    grad = np.asarray(grad, dtype=np.float64)
+    x = np.array(as_array(x, "gradcheck"), dtype=np.float64)  # a copy
+    grad = as_array(grad, "gradcheck", "grad").astype(np.float64)
     if grad.shape != x.shape:
-        raise ValueError(f"gradcheck: grad has shape {grad.shape} but x has shape {x.shape}; "
-                         "the gradient must have the shape of x")
+        raise ValueError(f"gradcheck: grad has shape {grad.shape} but x has "
+                         f"shape {x.shape}; a gradient has the shape of x")
     expected = numerical_gradient(f, x, eps=eps)
     error = np.abs(grad - expected)
     tolerance = atol + rtol * np.abs(expected)
@@ -107,72 +133,89 @@ def gradcheck(f, x, grad, *, eps=1e-6, rtol=1e-5, atol=1e-7):
     scale = max(abs(e), abs(r))
     relative = abs(r - e) / scale if scale > 0 else 0.0
     raise GradcheckError(
-        f"gradcheck failed: {int(failed.sum())} of {x.size} entries differ; worst at index "
-        f"{tuple(int(i) for i in worst)}: expected (numerical) {e:.8g}, received (analytic) {r:.8g}, "
-        f"relative error {relative:.3g} (tolerance atol={atol:g} + rtol={rtol:g} * |expected|)")
+        f"gradcheck failed: {int(failed.sum())} of {x.size} entries "
+        f"differ; worst at index {tuple(int(i) for i in worst)}: expected "
+        f"(numerical) {e:.8g}, received (analytic) {r:.8g}, relative error "
+        f"{relative:.3g} (tolerance atol={atol:g} + rtol={rtol:g} * "
+        "|expected|)")
 
 
-# %% chapters/03_backprop_dense.ipynb, cell 16
+# %% chapters/03_backprop_dense.ipynb, cell 23
 def _parameter_names(layer):
-    """A name for each of layer.parameters(): the attribute that holds it ("W"), else its index."""
+    """A name for each of layer.parameters(): the attribute that holds it
+    ("W"), else its index."""
     by_id = {id(value): name for name, value in vars(layer).items()}
-    return [by_id.get(id(p), f"parameters()[{i}]") for i, p in enumerate(layer.parameters())]
+    return [by_id.get(id(p), f"parameters()[{i}]")
+            for i, p in enumerate(layer.parameters())]
 
 
 def gradcheck_layer(layer, x, *, seed=0, eps=1e-6, rtol=1e-5, atol=1e-7):
-    """Check a layer's backward pass against central differences, in float64 (chapter 3).
+    """Check a layer's backward pass against central differences, in
+    float64 (chapter 3).
 
-    Uses the scalar L = sum(layer.forward(x) * g), with g drawn from default_rng(seed) in the
-    output's shape, so dL/dy = g. Then backward(g) must return dL/dx and set each parameter's
-    grad to dL/d(value); each of them is compared with `gradcheck` (chapter 2).
+    Uses the scalar L = sum(layer.forward(x) * g), with g drawn from
+    default_rng(seed) in the output's shape, so dL/dy = g. Then
+    backward(g) must return dL/dx and add dL/d(value) to each parameter's
+    grad; each is compared with `gradcheck` (chapter 2).
 
     Args:
-        layer: any object with forward(x), backward(grad_out) and parameters() (a list of
-            Parameters; [] for an activation).
+        layer: a Layer, or any object with forward(x), backward(grad_out)
+            and parameters() (a list of Parameters; [] for an activation).
         x: an input batch; a float64 copy of it is used.
         seed: the seed of g (default 0).
-        eps, rtol, atol: as for `gradcheck` (defaults 1e-6, 1e-5, 1e-7).
+        eps, rtol, atol: as for `gradcheck` (1e-6, 1e-5, 1e-7).
 
-    Each parameter's value is replaced by a float64 copy during the check; afterwards the
-    original value and grad arrays are put back, so a float32 layer stays float32 and its
-    grads are unchanged. The layer's forward cache (e.g. Dense.x) holds the check's input.
+    During the check each parameter's value is a float64 copy and its grad
+    a float64 zero array (backward adds to it); afterwards the original
+    arrays are put back, so a float32 layer stays float32 and its grads
+    are unchanged. What forward saved holds the check's input.
 
     Returns:
         True if every gradient agrees.
 
     Raises:
-        GradcheckError: naming the gradient that failed ("dL/dx" or the parameter, e.g. "dL/dW"),
-            its worst entry, and the expected (numerical) and received (analytic) values.
+        GradcheckError: naming the gradient that failed ("dL/dx" or the
+            parameter, e.g. "dL/dW"), its worst entry, and the expected
+            (numerical) and received (analytic) values.
     """
-    x = np.array(x, dtype=np.float64)
+    x = np.array(as_array(x, "gradcheck_layer"), dtype=np.float64)
     params = layer.parameters()
     names = _parameter_names(layer)
-    saved = [(p.value, p.grad) for p in params]
+    kept = [(p.value, p.grad) for p in params]
+    needs_input_grad = getattr(layer, "needs_input_grad", True)
     try:
-        for p in params:
-            p.value = np.array(p.value, dtype=np.float64)  # a float64 copy, for the check only
-        g = np.random.default_rng(seed).normal(size=np.shape(layer.forward(x)))
+        layer.needs_input_grad = True  # the check needs dL/dx too
+        for p in params:  # float64 copies, for the check only
+            p.value = np.array(p.value, dtype=np.float64)
+            p.grad = np.zeros_like(p.value)
+        out_shape = np.shape(layer.forward(x))
+        g = np.random.default_rng(seed).normal(size=out_shape)
 
         def loss(x_now):
             return np.sum(layer.forward(x_now) * g)
 
         dx = layer.backward(g)
-        analytic = [("dL/dx", x, dx, loss)]
+        checks = [("dL/dx", x, dx, loss)]
         for p, name in zip(params, names):
             def loss_of_p(value, p=p):
-                p.value = value  # gradcheck nudges a copy of the value; put it in the layer
+                p.value = value  # gradcheck nudges a copy; put it in the layer
                 return loss(x)
-            analytic.append((f"dL/d{name}", p.value, None if p.grad is None else np.array(p.grad), loss_of_p))
-        for what, point, grad, f in analytic:
+            checks.append((f"dL/d{name}", p.value, p.grad, loss_of_p))
+        for what, point, grad, f in checks:
             if grad is None or np.shape(grad) != np.shape(point):
-                received = "None" if grad is None else f"shape {np.shape(grad)}"
-                raise GradcheckError(f"gradcheck_layer({layer!r}): {what} should have shape "
-                                     f"{np.shape(point)}, got {received}")
+                received = ("None" if grad is None
+                            else f"shape {np.shape(grad)}")
+                raise GradcheckError(f"gradcheck_layer({layer!r}): {what} "
+                                     f"should have shape {np.shape(point)}, "
+                                     f"got {received}")
             try:
-                gradcheck(f, point, grad, eps=eps, rtol=rtol, atol=atol)
+                gradcheck(f, point, np.array(grad), eps=eps, rtol=rtol,
+                          atol=atol)
             except GradcheckError as error:
-                raise GradcheckError(f"gradcheck_layer({layer!r}): {what} is wrong. {error}") from None
+                raise GradcheckError(f"gradcheck_layer({layer!r}): {what} is "
+                                     f"wrong. {error}") from None
     finally:
-        for p, (value, grad) in zip(params, saved):
+        layer.needs_input_grad = needs_input_grad
+        for p, (value, grad) in zip(params, kept):
             p.value, p.grad = value, grad
     return True

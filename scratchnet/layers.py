@@ -2,137 +2,131 @@
 # edit the notebook named above each section, then run `make export`.
 # source: chapters/01_neuron_to_layer.ipynb
 # source: chapters/03_backprop_dense.ipynb
-"""Parameters and layers: `Parameter` and `Dense` (chapters 1 and 3)."""
+"""Layers with trainable parameters: `Dense`.
 
-__all__ = ['Parameter', 'Dense']
+Exported from chapters/01_neuron_to_layer.ipynb and
+chapters/03_backprop_dense.ipynb.
+"""
 
-
-# %% chapters/01_neuron_to_layer.ipynb, cell 14
 import numpy as np
 
+from scratchnet.core import as_array, check_grad_out, Layer, Parameter
+from scratchnet.utils import add_to_class
 
-class Parameter:
-    """A trainable array and its gradient (chapter 1).
-
-    `value` holds the numbers. `grad` holds dL/d(value): same shape and dtype, zero until a
-    backward pass fills it (chapter 3). Optimizers see only Parameters, never layer internals.
-
-    Args:
-        value: an array of floats (ints are converted to float32). It is not copied.
-    """
-
-    def __init__(self, value):
-        value = np.asarray(value)
-        if not np.issubdtype(value.dtype, np.floating):
-            value = value.astype(np.float32)
-        self.value = value
-        self.grad = np.zeros_like(value)
-
-    @property
-    def shape(self):
-        return self.value.shape
-
-    def zero_grad(self):
-        """Set the gradient back to zero, before the next backward pass."""
-        self.grad = np.zeros_like(self.value)
-
-    def __repr__(self):
-        return f"Parameter(shape={self.value.shape}, dtype={self.value.dtype})"
+__all__ = ['Layer', 'Parameter', 'as_array', 'check_grad_out']
 
 
-# %% chapters/01_neuron_to_layer.ipynb, cell 16
+# %% chapters/01_neuron_to_layer.ipynb, cell 18
 def _check_features(layer, x, in_features):
-    """Return x as an array of shape (batch, in_features), or raise a ValueError saying why not."""
-    if not isinstance(x, np.ndarray):
-        try:
-            x = np.asarray(x, dtype=np.float32)
-        except (TypeError, ValueError):
-            raise TypeError(f"{layer!r} expected an array of numbers, got {type(x).__name__}") from None
+    """x as an array of shape (batch, in_features), or a ValueError."""
+    x = as_array(x, layer)
     if x.ndim != 2 or x.shape[1] != in_features:
         advice = ""
         if x.ndim == 1 and x.shape[0] == in_features:
             advice = "; add a batch axis with x.reshape(1, -1)"
         elif x.ndim > 2 and int(np.prod(x.shape[1:])) == in_features:
-            advice = "; flatten each sample first with x.reshape(len(x), -1)"
-        raise ValueError(f"{layer!r} expected input of shape (batch, {in_features}), "
-                         f"got {tuple(x.shape)}{advice}")
-    if not np.issubdtype(x.dtype, np.floating):
-        x = x.astype(np.float32)
+            advice = ("; flatten each sample first with "
+                      "x.reshape(len(x), -1)")
+        raise ValueError(f"{layer!r} expected input of shape (batch, "
+                         f"{in_features}), got {tuple(x.shape)}{advice}")
     return x
 
 
-class Dense:
-    """A fully connected layer: y = x @ W + b (chapter 1; `backward` comes in chapter 3).
+class Dense(Layer):
+    """A fully connected layer: y = x @ W + b (chapter 1; backward: ch. 3).
 
     Args:
         in_features: the size of each input sample, n_in.
         out_features: the size of each output sample, n_out.
-        rng: a `numpy.random.Generator`, or a seed for one, for the initial values
-            (default None: a fresh, unseeded generator).
+        init: a function (shape, rng) -> array that draws W (chapter 8
+            writes several); with it, b starts at 0. Default None:
+            W and b from U(-k, k), k = 1/sqrt(in_features), as PyTorch.
+        rng: a `numpy.random.Generator`, or a seed for one, for the
+            initial values (default None: a fresh, unseeded generator).
         dtype: the dtype of W and b (default np.float32).
 
     Shapes: x (batch, in_features) -> y (batch, out_features).
-    Parameters: W (in_features, out_features) and b (out_features,), both drawn from
-    U(-k, k) with k = 1/sqrt(in_features). PyTorch's nn.Linear stores its weight transposed,
-    as (out_features, in_features).
+    Parameters: W (in_features, out_features) and b (out_features,).
+    PyTorch's nn.Linear stores its weight transposed, (out, in).
     """
 
-    def __init__(self, in_features, out_features, *, rng=None, dtype=np.float32):
-        for name, value in (("in_features", in_features), ("out_features", out_features)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"Dense: {name} must be a positive integer, got {value!r}")
-        if not np.issubdtype(np.dtype(dtype), np.floating):
-            raise ValueError(f"Dense: dtype must be a floating-point type, got {np.dtype(dtype)}")
-        self.in_features, self.out_features = int(in_features), int(out_features)
+    def __init__(self, in_features, out_features, *, init=None, rng=None,
+                 dtype=np.float32):
+        for name, n in (("in_features", in_features),
+                        ("out_features", out_features)):
+            if (isinstance(n, bool) or not isinstance(n, (int, np.integer))
+                    or n < 1):
+                raise ValueError(f"Dense: {name} must be a positive "
+                                 f"integer, got {n!r}")
+        if init is not None and not callable(init):
+            raise TypeError(f"Dense: init must be a function (shape, rng) "
+                            f"-> array, such as a chapter 8 initialiser, "
+                            f"got {init!r}")
+        try:
+            dtype = np.dtype(dtype)
+        except TypeError:
+            dtype = None
+        if dtype is None or dtype.kind != "f":
+            raise ValueError(f"Dense: dtype must be a floating-point type "
+                             f"such as np.float32, got {dtype!r}")
+        self.in_features = int(in_features)
+        self.out_features = int(out_features)
+        self.init, self.dtype = init, dtype
+        shape = (self.in_features, self.out_features)
+        self.W = Parameter(np.zeros(shape, dtype=dtype))
+        self.b = Parameter(np.zeros(self.out_features, dtype=dtype))
+        self.reset_parameters(rng)
+
+    def reset_parameters(self, rng=None):
+        """Draw W and b afresh, in place (see the class docstring)."""
         rng = np.random.default_rng(rng)
-        k = 1.0 / np.sqrt(self.in_features)
-        self.W = Parameter(rng.uniform(-k, k, size=(self.in_features, self.out_features)).astype(dtype))
-        self.b = Parameter(rng.uniform(-k, k, size=self.out_features).astype(dtype))
-        self.x = None  # the last input, kept for the backward pass (chapter 3)
+        if self.init is None:
+            k = 1.0 / np.sqrt(self.in_features)
+            self.W.value[...] = rng.uniform(-k, k, size=self.W.shape)
+            self.b.value[...] = rng.uniform(-k, k, size=self.b.shape)
+        else:
+            W = np.asarray(self.init(self.W.shape, rng))
+            if W.shape != self.W.shape:
+                raise ValueError(f"{self!r}: init returned shape {W.shape}, "
+                                 f"expected {self.W.shape}")
+            self.W.value[...] = W
+            self.b.value[...] = 0
 
     def forward(self, x):
         """y = x @ W + b: (batch, in_features) -> (batch, out_features)."""
         x = _check_features(self, x, self.in_features)
-        self.x = x
-        return x @ self.W.value + self.b.value  # (batch, in) @ (in, out) + (out,) -> (batch, out)
-
-    __call__ = forward
+        self.save_for_backward(x)  # backward needs x (chapter 3)
+        return x @ self.W.value + self.b.value  # (B, in) @ (in, out) + (out,)
 
     def parameters(self):
         """The trainable Parameters: [W, b]."""
         return [self.W, self.b]
 
-    def __repr__(self):
-        return f"Dense(in_features={self.in_features}, out_features={self.out_features})"
 
-
-# %% chapters/03_backprop_dense.ipynb, cell 6
-from scratchnet.utils import add_to_class
-
-
+# %% chapters/03_backprop_dense.ipynb, cell 7
 @add_to_class(Dense)
 def backward(self, grad_out):
-    """dL/dx = grad_out @ W.T; sets W.grad = x.T @ grad_out and b.grad = grad_out.sum(0) (chapter 3).
+    """dL/dx = G @ W.T, after adding x.T @ G to W.grad and G summed over
+    the batch to b.grad, with G = grad_out (chapter 3).
 
     Args:
-        grad_out: G = dL/dy for the output y of the last `forward`, shape (batch, out_features).
+        grad_out: G = dL/dy for the output y of the last forward, shape
+            (batch, out_features).
 
     Returns:
-        dL/dx, shape (batch, in_features), with the dtype of that forward's input x.
+        dL/dx, shape (batch, in_features), with the dtype of that
+        forward's input; None when needs_input_grad is False.
 
-    W.grad (in_features, out_features) and b.grad (out_features,) are overwritten with this
-    batch's gradient, not added to, and keep the dtype of W and b. The batch is summed over:
-    a loss that averages over the batch has already put the 1/batch into grad_out.
+    W.grad (in_features, out_features) and b.grad (out_features,) are
+    *added to*: call zero_grad() on the parameters before each backward
+    pass. The batch is summed over: a loss that averages over the batch
+    has already put the 1/batch into grad_out.
     """
-    if self.x is None:
-        raise RuntimeError(f"{self!r}: backward() was called before forward(); "
-                           "run forward(x) first, it keeps the x that backward needs")
-    grad_out = np.asarray(grad_out)                              # (batch, out)
-    expected = (self.x.shape[0], self.out_features)
-    if grad_out.shape != expected:
-        raise ValueError(f"{self!r}: backward expected grad_out of shape {expected}, the shape of "
-                         f"the last forward output, got {grad_out.shape}")
-    x, W = self.x, self.W.value                                  # (batch, in), (in, out)
-    self.W.grad = (x.T @ grad_out).astype(W.dtype, copy=False)    # (in, batch) @ (batch, out) -> (in, out)
-    self.b.grad = grad_out.sum(axis=0).astype(self.b.value.dtype, copy=False)  # (batch, out) -> (out,)
-    return (grad_out @ W.T).astype(x.dtype, copy=False)          # (batch, out) @ (out, in) -> (batch, in)
+    (x,) = self.saved                                     # (batch, in)
+    G = check_grad_out(self, grad_out, (len(x), self.out_features))
+    self.W.grad += x.T @ G        # (in, batch) @ (batch, out) -> (in, out)
+    self.b.grad += G.sum(axis=0)  # (batch, out) -> (out,)
+    if not self.needs_input_grad:
+        return None               # nothing below this layer needs dL/dx
+    dx = G @ self.W.value.T       # (batch, out) @ (out, in) -> (batch, in)
+    return dx.astype(x.dtype, copy=False)

@@ -2,321 +2,303 @@
 # edit the notebook named above each section, then run `make export`.
 # source: chapters/02_loss_and_gradient.ipynb
 # source: chapters/05_classification_losses.ipynb
-"""Loss functions: `MSE` (chapter 2) and the classification losses (chapter 5)."""
+"""Loss functions: how wrong a prediction is, and the gradient of that.
+
+Exported from chapters/02_loss_and_gradient.ipynb and
+chapters/05_classification_losses.ipynb.
+"""
+
+import numpy as np
+
+from scratchnet.core import as_array, Loss
 
 __all__ = ['MSE', 'CategoricalCrossEntropy', 'SparseCategoricalCrossEntropy', 'BinaryCrossEntropy', 'SoftmaxCrossEntropy']
 
 
-# %% chapters/02_loss_and_gradient.ipynb, cell 42
-import numpy as np
+# %% chapters/02_loss_and_gradient.ipynb, cell 46
+def _check_same_shape(loss, y_pred, y_true):
+    """(y_pred, y_true) as float arrays of y_pred's dtype, or a ValueError.
 
-
-def _check_same_shape(loss_name, y_pred, y_true):
-    """Return (y_pred, y_true) as float arrays of y_pred's dtype, or raise a ValueError.
-
-    A loss that compares y_pred with y_true entry by entry needs both in exactly one shape.
-    NumPy would broadcast (n, 1) against (n,) into an (n, n) matrix and give a wrong loss
-    without a word, so we refuse and name both shapes. Integers become float32; float64
-    stays float64 (for gradient checks). Shared by the losses of chapters 2 and 5.
+    A loss that compares y_pred with y_true entry by entry needs both in
+    exactly one shape. NumPy would broadcast (n, 1) against (n,) into an
+    (n, n) matrix and give a wrong loss without a word, so we refuse and
+    name both shapes. Integers and float16 become float32; float64 stays
+    float64.
     """
-    y_pred = np.asarray(y_pred)
-    if not np.issubdtype(y_pred.dtype, np.floating):
+    y_pred = as_array(y_pred, loss, "y_pred")
+    if y_pred.dtype == np.float16:  # too narrow to square or sum safely
         y_pred = y_pred.astype(np.float32)
-    y_true = np.asarray(y_true).astype(y_pred.dtype, copy=False)
+    y_true = as_array(y_true, loss, "y_true").astype(y_pred.dtype, copy=False)
     if y_pred.shape != y_true.shape:
         advice = ""
-        if y_pred.ndim == 2 and y_pred.shape[1] == 1 and y_true.shape == y_pred.shape[:1]:
+        if y_pred.shape[1:] == (1,) and y_true.shape == y_pred.shape[:1]:
             advice = "; reshape the targets with y_true.reshape(-1, 1)"
-        elif y_true.ndim == 2 and y_true.shape[1] == 1 and y_pred.shape == y_true.shape[:1]:
+        elif y_true.shape[1:] == (1,) and y_pred.shape == y_true.shape[:1]:
             advice = "; reshape the targets with y_true.reshape(-1)"
-        raise ValueError(f"{loss_name}: y_pred has shape {y_pred.shape} but y_true has shape "
-                         f"{y_true.shape}; they must match exactly (no broadcasting){advice}")
+        raise ValueError(f"{loss}: y_pred has shape {y_pred.shape} but "
+                         f"y_true has shape {y_true.shape}; they must match "
+                         f"exactly (no broadcasting){advice}")
     if y_pred.size == 0:
-        raise ValueError(f"{loss_name}: got empty arrays of shape {y_pred.shape}; a loss needs at least one value")
+        raise ValueError(f"{loss}: got empty arrays of shape "
+                         f"{y_pred.shape}; a loss needs at least one value")
     return y_pred, y_true
 
 
-class MSE:
-    """Mean squared error: L = mean((y_pred - y_true)**2), the mean over ALL entries (chapter 2).
+class MSE(Loss):
+    """Mean squared error over ALL entries (chapter 2):
+    L = mean((y_pred - y_true)**2), as PyTorch's F.mse_loss.
 
-    The same as PyTorch's `F.mse_loss(y_pred, y_true)` (reduction="mean").
-
-    Shapes: y_pred and y_true must have one shape, e.g. (batch, out) and (batch, out);
-    (n, 1) against (n,) is an error, not a broadcast. forward returns a Python float.
-    backward returns dL/dy_pred = 2 * (y_pred - y_true) / N, N = y_pred.size, with y_pred's
-    shape and dtype (float32 stays float32, float64 stays float64).
+    Shapes: y_pred and y_true of one shape, e.g. (batch, out); (n, 1)
+    against (n,) is an error, not a broadcast. forward returns a float;
+    backward returns dL/dy_pred = 2 (y_pred - y_true) / N, N = y_pred.size,
+    with y_pred's shape and dtype.
     """
 
-    def __init__(self):
-        self.diff = None  # y_pred - y_true, kept for the backward pass
-
     def forward(self, y_pred, y_true):
-        """L = mean((y_pred - y_true)**2) as a float; remembers y_pred - y_true for backward."""
-        y_pred, y_true = _check_same_shape("MSE", y_pred, y_true)
-        self.diff = y_pred - y_true  # (batch, out) - (batch, out) -> (batch, out), or any one shape
-        return float(np.mean(self.diff ** 2))
-
-    __call__ = forward
+        """L = mean((y_pred - y_true)**2); keeps y_pred - y_true."""
+        y_pred, y_true = _check_same_shape(self, y_pred, y_true)
+        diff = y_pred - y_true  # (batch, out), or any one shape
+        self.save_for_backward(diff)
+        with np.errstate(over="ignore"):  # beyond ~1e154 the square is inf
+            return float(np.mean(diff ** 2))
 
     def backward(self):
-        """dL/dy_pred = 2 * (y_pred - y_true) / N, the shape of y_pred."""
-        if self.diff is None:
-            raise RuntimeError("MSE.backward() was called before forward(); "
-                               "call loss.forward(y_pred, y_true) first")
-        return 2.0 * self.diff / self.diff.size  # (batch, out) -> (batch, out): one entry per prediction
-
-    def __repr__(self):
-        return "MSE()"
+        """dL/dy_pred = 2 (y_pred - y_true) / N, the shape of y_pred."""
+        (diff,) = self.saved
+        return 2.0 * diff / diff.size  # (batch, out): one per prediction
 
 
 # %% chapters/05_classification_losses.ipynb, cell 12
-from scratchnet.losses import _check_same_shape  # chapter 2
-
-# The two guards of PyTorch's binary_cross_entropy, used by all three losses on probabilities:
-_LOG_MIN = -100.0  # log p is clamped below at -100, so p = 0 costs 100, not infinity
-_DIV_MIN = 1e-12   # a gradient divides by max(p, 1e-12), never by 0
-_LOGITS_ADVICE = "; if these are logits (scores before a softmax), use SoftmaxCrossEntropy"
+# The two guards of PyTorch's binary_cross_entropy, for the three losses on
+# probabilities:
+_LOG_MIN = -100.0  # log p is clamped below at -100: p = 0 costs 100, not inf
+_DIV_MIN = 1e-12   # a gradient divides by at least 1e-12, never by 0
+_LOGITS_ADVICE = ("; if these are logits (scores before a softmax), use "
+                  "SoftmaxCrossEntropy")
 
 
 def _clamped_log(p):
-    """max(log p, -100) for p in [0, 1]: -100 at p = 0, and no NumPy warning."""
+    """max(log p, -100) for p in [0, 1]: -100 at p = 0, and no warning."""
     positive = p > 0
-    return np.where(positive, np.maximum(np.log(np.where(positive, p, 1)), _LOG_MIN), _LOG_MIN)
+    safe = np.where(positive, p, 1)  # log(1) = 0 where p = 0, replaced below
+    return np.where(positive, np.maximum(np.log(safe), _LOG_MIN), _LOG_MIN)
 
 
-def _check_probabilities(loss_name, name, p, advice=""):
+def _check_probabilities(loss, name, p, advice=""):
     """Raise a ValueError unless every entry of p is in [0, 1] (NaN is not)."""
     inside = (p >= 0) & (p <= 1)
     if not inside.all():
         bad = p[~inside]
-        raise ValueError(f"{loss_name}: {name} must hold probabilities in [0, 1], got {bad.size} "
-                         f"value(s) outside, such as {bad[0]:.4g}{advice}")
+        raise ValueError(f"{loss}: {name} must hold probabilities in "
+                         f"[0, 1], got {bad.size} value(s) outside, such as "
+                         f"{bad[0]:.4g}{advice}")
 
 
-def _check_distributions(loss_name, y_true):
-    """Raise a ValueError unless each row of y_true is one-hot or class probabilities summing to 1."""
-    _check_probabilities(loss_name, "y_true", y_true)
+def _check_distributions(loss, y_true):
+    """Raise a ValueError unless each row of y_true is one-hot, or class
+    probabilities that sum to 1."""
+    _check_probabilities(loss, "y_true", y_true)
     sums = y_true.sum(axis=1)
     off = np.flatnonzero(np.abs(sums - 1) > 1e-4)
     if off.size:
-        raise ValueError(f"{loss_name}: each row of y_true must be one-hot or class probabilities "
-                         f"that sum to 1; row {off[0]} sums to {sums[off[0]]:.4g}")
+        raise ValueError(f"{loss}: each row of y_true must be one-hot or "
+                         f"class probabilities that sum to 1; row {off[0]} "
+                         f"sums to {sums[off[0]]:.4g}")
 
 
-def _check_rows(loss_name, y_pred):
-    """y_pred as a float array of shape (batch, n_classes), or a ValueError."""
-    y_pred = np.asarray(y_pred)
-    if not np.issubdtype(y_pred.dtype, np.floating):
-        y_pred = y_pred.astype(np.float32)
+def _check_rows(loss, y_pred):
+    """y_pred as a float array (at least float32), shape (batch, n_classes)."""
+    y_pred = as_array(y_pred, loss, "y_pred")
+    if y_pred.dtype == np.float16:
+        y_pred = y_pred.astype(np.float32)  # float16 cannot hold the guards
     if y_pred.ndim != 2 or y_pred.shape[0] == 0:
-        raise ValueError(f"{loss_name}: y_pred must have shape (batch, n_classes) with batch >= 1, "
-                         f"got {y_pred.shape}")
+        raise ValueError(f"{loss}: y_pred must have shape (batch, "
+                         f"n_classes) with batch >= 1, got {y_pred.shape}")
     return y_pred
 
 
-def _check_labels(loss_name, y_pred, y_true, advice=""):
-    """y_true as integer labels of shape (batch,), each in [0, n_classes), or a ValueError."""
+def _check_labels(loss, y_pred, y_true, advice=""):
+    """y_true as integer labels (batch,), each in [0, n_classes)."""
     labels = np.asarray(y_true)
     batch, n_classes = y_pred.shape
     if labels.shape != (batch,):
         if labels.shape == (batch, 1):
             advice = "; flatten them with y_true.reshape(-1)"
-        raise ValueError(f"{loss_name}: y_pred has shape {y_pred.shape}, so y_true must be integer "
-                         f"labels of shape ({batch},), got shape {labels.shape}{advice}")
-    if not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"{loss_name}: y_true must be integer class labels, got dtype {labels.dtype}; "
-                         "if they are whole numbers, convert them with y_true.astype(int)")
+        raise ValueError(f"{loss}: y_pred has shape {y_pred.shape}, so "
+                         f"y_true must be integer labels of shape ({batch},), "
+                         f"got shape {labels.shape}{advice}")
+    if labels.dtype.kind not in "iu":
+        raise ValueError(f"{loss}: y_true must be integer class labels, got "
+                         f"dtype {labels.dtype}; if they are whole numbers, "
+                         "convert them with y_true.astype(int)")
     bad = (labels < 0) | (labels >= n_classes)
     if bad.any():
-        raise ValueError(f"{loss_name}: labels must be integers in [0, {n_classes}) for "
-                         f"{n_classes} classes, got {np.unique(labels[bad]).tolist()}")
+        raise ValueError(f"{loss}: labels must be integers in [0, "
+                         f"{n_classes}) for {n_classes} classes, got "
+                         f"{np.unique(labels[bad]).tolist()}")
     return labels
 
 
 # %% chapters/05_classification_losses.ipynb, cell 14
-class CategoricalCrossEntropy:
-    """Cross-entropy of probabilities against one-hot rows: L = -mean_i sum_c y[i, c] log p[i, c] (chapter 5).
+class CategoricalCrossEntropy(Loss):
+    """Cross-entropy of probabilities against one-hot rows (chapter 5):
+    L = -mean_i sum_c y[i, c] log p[i, c].
 
-    The same as PyTorch's `-(y_true * torch.log(y_pred)).sum(1).mean()`, which for one-hot rows is
-    `F.nll_loss(torch.log(y_pred), labels)`.
+    As PyTorch's -(y_true * torch.log(y_pred)).sum(1).mean(), which for
+    one-hot rows is F.nll_loss(torch.log(y_pred), labels).
 
-    Shapes: y_pred (batch, n_classes), probabilities in [0, 1] (e.g. a softmax's output);
-    y_true (batch, n_classes), one-hot rows or class probabilities, each row summing to 1.
-    forward returns a Python float. backward returns dL/dy_pred = -y_true / (batch * p), with
-    y_pred's shape and dtype. Clipping: log p is clamped at -100 and the gradient divides by
-    max(p, 1e-12), so p = 0 gives a large but finite loss and gradient.
+    Shapes: y_pred (batch, n_classes), probabilities in [0, 1] (such as a
+    softmax's output); y_true (batch, n_classes), one-hot rows or class
+    probabilities, each row summing to 1. forward returns a float;
+    backward returns dL/dy_pred = -y_true / (batch * p), with y_pred's
+    shape and dtype. Guards: log p is clamped at -100 and the gradient
+    divides by max(p, 1e-12), so p = 0 gives a large, finite loss.
     """
 
-    def __init__(self):
-        self.p = self.y = None  # y_pred and y_true, kept for the backward pass
-
     def forward(self, y_pred, y_true):
-        """L = -mean_i sum_c y[i, c] log p[i, c] as a float; remembers p and y for backward."""
-        name = "CategoricalCrossEntropy"
-        p = _check_rows(name, y_pred)
+        """L = -mean_i sum_c y[i, c] log p[i, c]; keeps p and y."""
+        p = _check_rows(self, y_pred)
         if np.ndim(y_true) == 1:
-            raise ValueError(f"{name}: y_pred has shape {p.shape} but y_true has shape {np.shape(y_true)}; "
-                             "for integer labels use SparseCategoricalCrossEntropy, "
-                             "or one-hot encode them with np.eye(n_classes)[labels]")
-        p, y = _check_same_shape(name, p, y_true)
-        _check_probabilities(name, "y_pred", p, _LOGITS_ADVICE)
-        _check_distributions(name, y)
-        self.p, self.y = p, y
-        return float(-np.mean(np.sum(y * _clamped_log(p), axis=1)))  # sum over classes, mean over the batch
-
-    __call__ = forward
+            raise ValueError(
+                f"{self!r}: y_pred has shape {p.shape} but y_true has shape "
+                f"{np.shape(y_true)}; for integer labels use "
+                "SparseCategoricalCrossEntropy, or one-hot encode them "
+                "with np.eye(n_classes)[labels]")
+        p, y = _check_same_shape(self, p, y_true)
+        _check_probabilities(self, "y_pred", p, _LOGITS_ADVICE)
+        _check_distributions(self, y)
+        self.save_for_backward(p, y)
+        per_sample = np.sum(y * _clamped_log(p), axis=1)  # (batch,)
+        return float(-np.mean(per_sample))
 
     def backward(self):
         """dL/dy_pred = -y_true / (batch * p), the shape of y_pred."""
-        if self.p is None:
-            raise RuntimeError("CategoricalCrossEntropy.backward() was called before forward(); "
-                               "call loss.forward(y_pred, y_true) first")
-        grad = -self.y / (len(self.p) * np.maximum(self.p, _DIV_MIN))  # (batch, C) / (batch, C)
-        return grad + 0.0  # turns the -0.0 of -0 / p into 0.0, so that printed gradients read cleanly
-
-    def __repr__(self):
-        return "CategoricalCrossEntropy()"
+        p, y = self.saved
+        grad = -y / (len(p) * np.maximum(p, _DIV_MIN))  # (batch, C)
+        return grad + 0.0  # -0.0 (from -0 / p) prints as 0.0
 
 
-# %% chapters/05_classification_losses.ipynb, cell 21
-class SparseCategoricalCrossEntropy:
-    """Cross-entropy of probabilities against integer labels: L = -mean_i log p[i, y_i] (chapter 5).
+# %% chapters/05_classification_losses.ipynb, cell 23
+class SparseCategoricalCrossEntropy(Loss):
+    """Cross-entropy of probabilities against integer labels (chapter 5):
+    L = -mean_i log p[i, y_i].
 
-    The same as PyTorch's `F.nll_loss(torch.log(y_pred), y_true)`, and as CategoricalCrossEntropy
-    with the labels one-hot encoded, without building the (batch, n_classes) one-hot array.
+    As PyTorch's F.nll_loss(torch.log(y_pred), y_true), and as
+    CategoricalCrossEntropy with one-hot labels, without building the
+    (batch, n_classes) one-hot array.
 
-    Shapes: y_pred (batch, n_classes), probabilities in [0, 1]; y_true (batch,), integers in
-    [0, n_classes). forward returns a Python float. backward returns dL/dy_pred, with y_pred's
-    shape and dtype: -1 / (batch * p[i, y_i]) at each true class and 0 elsewhere.
-    Clipping as in CategoricalCrossEntropy: log p is clamped at -100, divisions use max(p, 1e-12).
+    Shapes: y_pred (batch, n_classes), probabilities in [0, 1]; y_true
+    (batch,), integers in [0, n_classes). forward returns a float;
+    backward returns dL/dy_pred, with y_pred's shape and dtype:
+    -1 / (batch * p[i, y_i]) at each true class, 0 elsewhere. Guards as
+    in CategoricalCrossEntropy.
     """
 
-    def __init__(self):
-        self.p = self.labels = None  # y_pred and y_true, kept for the backward pass
-
     def forward(self, y_pred, y_true):
-        """L = -mean_i log p[i, y_i] as a float; remembers p and the labels for backward."""
-        name = "SparseCategoricalCrossEntropy"
-        p = _check_rows(name, y_pred)
-        _check_probabilities(name, "y_pred", p, _LOGITS_ADVICE)
-        labels = _check_labels(name, p, y_true, advice="; for one-hot targets use CategoricalCrossEntropy")
-        self.p, self.labels = p, labels
-        p_true = p[np.arange(len(p)), labels]  # (batch,): each sample's probability of its true class
+        """L = -mean_i log p[i, y_i]; keeps p and the labels."""
+        p = _check_rows(self, y_pred)
+        _check_probabilities(self, "y_pred", p, _LOGITS_ADVICE)
+        labels = _check_labels(self, p, y_true, advice="; for one-hot "
+                               "targets use CategoricalCrossEntropy")
+        self.save_for_backward(p, labels)
+        p_true = p[np.arange(len(p)), labels]  # (batch,): p of the true class
         return float(-np.mean(_clamped_log(p_true)))
 
-    __call__ = forward
-
     def backward(self):
-        """dL/dy_pred: -1 / (batch * p[i, y_i]) at the true classes, 0 elsewhere; the shape of y_pred."""
-        if self.p is None:
-            raise RuntimeError("SparseCategoricalCrossEntropy.backward() was called before forward(); "
-                               "call loss.forward(y_pred, y_true) first")
-        batch = len(self.p)
-        rows = np.arange(batch)
-        grad = np.zeros_like(self.p)  # (batch, C): the loss does not depend on the other classes
-        grad[rows, self.labels] = -1.0 / (batch * np.maximum(self.p[rows, self.labels], _DIV_MIN))  # (batch,)
+        """dL/dy_pred: -1 / (batch * p[i, y_i]) at the true classes, else 0."""
+        p, labels = self.saved
+        rows = np.arange(len(p))
+        grad = np.zeros_like(p)  # (batch, C): the other classes do not count
+        p_true = np.maximum(p[rows, labels], _DIV_MIN)  # (batch,)
+        grad[rows, labels] = -1.0 / (len(p) * p_true)
         return grad
 
-    def __repr__(self):
-        return "SparseCategoricalCrossEntropy()"
 
+# %% chapters/05_classification_losses.ipynb, cell 29
+class BinaryCrossEntropy(Loss):
+    """Binary cross-entropy over ALL entries (chapter 5):
+    L = -mean(y log p + (1 - y) log(1 - p)).
 
-# %% chapters/05_classification_losses.ipynb, cell 27
-class BinaryCrossEntropy:
-    """Binary cross-entropy: L = -mean(y log p + (1 - y) log(1 - p)), the mean over ALL entries (chapter 5).
+    As PyTorch's F.binary_cross_entropy(y_pred, y_true), with its guards:
+    each log is clamped at -100 and the gradient divides by
+    max(p (1 - p), 1e-12), so p = 0 or 1 gives a finite loss and gradient.
 
-    The same as PyTorch's `F.binary_cross_entropy(y_pred, y_true)`, including its guards: each
-    log is clamped at -100, and the gradient divides by max(p (1 - p), 1e-12). So p = 0 or 1
-    gives a finite loss and gradient.
-
-    Shapes: y_pred, probabilities in [0, 1] (e.g. a sigmoid's output), and y_true, targets in
-    [0, 1], of one shape, e.g. (batch, 1) and (batch, 1); (n, 1) against (n,) is an error.
-    forward returns a Python float. backward returns dL/dy_pred = (p - y) / (N p (1 - p)),
-    N = y_pred.size, with y_pred's shape and dtype.
+    Shapes: y_pred, probabilities in [0, 1] (such as a sigmoid's output),
+    and y_true, targets in [0, 1], of one shape, e.g. (batch, 1); (n, 1)
+    against (n,) is an error. forward returns a float; backward returns
+    dL/dy_pred = (p - y) / (N p (1 - p)), N = y_pred.size, with y_pred's
+    shape and dtype (float16 is computed and returned in float32).
     """
 
-    def __init__(self):
-        self.p = self.y = None  # y_pred and y_true, kept for the backward pass
-
     def forward(self, y_pred, y_true):
-        """L = -mean(y log p + (1 - y) log(1 - p)) as a float; remembers p and y for backward."""
-        name = "BinaryCrossEntropy"
-        p, y = _check_same_shape(name, y_pred, y_true)
-        _check_probabilities(name, "y_pred", p, "; if these are logits (scores before a sigmoid), apply a sigmoid first")
-        _check_probabilities(name, "y_true", y)
-        self.p, self.y = p, y
-        return float(-np.mean(y * _clamped_log(p) + (1 - y) * _clamped_log(1 - p)))
-
-    __call__ = forward
+        """L = -mean(y log p + (1 - y) log(1 - p)); keeps p and y."""
+        p, y = _check_same_shape(self, y_pred, y_true)
+        _check_probabilities(self, "y_pred", p, "; if these are logits "
+                             "(scores before a sigmoid), apply a sigmoid")
+        _check_probabilities(self, "y_true", y)
+        self.save_for_backward(p, y)
+        log_p, log_q = _clamped_log(p), _clamped_log(1 - p)
+        return float(-np.mean(y * log_p + (1 - y) * log_q))
 
     def backward(self):
-        """dL/dy_pred = (p - y) / (N p (1 - p)), N = y_pred.size; the shape of y_pred."""
-        if self.p is None:
-            raise RuntimeError("BinaryCrossEntropy.backward() was called before forward(); "
-                               "call loss.forward(y_pred, y_true) first")
-        p, y = self.p, self.y
-        return (p - y) / (p.size * np.maximum(p * (1 - p), _DIV_MIN))  # elementwise, the shape of y_pred
-
-    def __repr__(self):
-        return "BinaryCrossEntropy()"
+        """dL/dy_pred = (p - y) / (N p (1 - p)), N = y_pred.size."""
+        p, y = self.saved
+        return (p - y) / (p.size * np.maximum(p * (1 - p), _DIV_MIN))
 
 
-# %% chapters/05_classification_losses.ipynb, cell 37
+# %% chapters/05_classification_losses.ipynb, cell 39
 def _log_softmax(z):
-    """log softmax(z) along each row: z - logsumexp(z), with the row's max taken out first.
-
-    Every exponent is then <= 0, so exp cannot overflow, and the largest is exactly e^0 = 1,
-    so the sum is >= 1 and its log is finite: finite for logits of any size.
+    """log softmax(z) along each row: z - logsumexp(z), the row's max taken
+    out first. Every exponent is then <= 0, so exp cannot overflow, and the
+    largest is exactly e^0 = 1, so the sum is >= 1 and its log is finite.
     """
-    z_max = z.max(axis=1, keepdims=True)  # (batch, 1)
-    shifted = z - z_max  # (batch, C), every entry <= 0
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))  # (batch, C) - (batch, 1)
+    with np.errstate(over="ignore"):  # 1e308 - (-1e308) = -inf: p is 0 there
+        shifted = z - z.max(axis=1, keepdims=True)  # (batch, C), all <= 0
+    log_sum = np.log(np.exp(shifted).sum(axis=1, keepdims=True))  # (batch, 1)
+    return shifted - log_sum
 
 
-class SoftmaxCrossEntropy:
-    """Softmax and cross-entropy in one, on logits: L = -mean_i sum_c y[i, c] log softmax(z_i)_c (chapter 5).
+class SoftmaxCrossEntropy(Loss):
+    """Softmax and cross-entropy in one, on logits (chapter 5):
+    L = -mean_i sum_c y[i, c] log softmax(z_i)_c.
 
-    The same as PyTorch's `F.cross_entropy(y_pred, y_true)`. Computing log softmax with
-    log-sum-exp keeps it finite for any logits, where softmax followed by log gives -inf or NaN.
+    As PyTorch's F.cross_entropy(y_pred, y_true). Computing log softmax
+    with log-sum-exp keeps it finite for any finite logits, where softmax
+    followed by log gives -inf or NaN.
 
-    Shapes: y_pred (batch, n_classes), logits (any real numbers); y_true either integer labels
-    (batch,) in [0, n_classes) or class probabilities (batch, n_classes), e.g. one-hot rows,
-    each row summing to 1. forward returns a Python float. backward returns
-    dL/dy_pred = (softmax(z) - y) / batch, with y_pred's shape and dtype (y one-hot for labels).
+    Shapes: y_pred (batch, n_classes), logits (any finite numbers); y_true
+    either integer labels (batch,) in [0, n_classes) or class
+    probabilities (batch, n_classes), such as one-hot rows, each row
+    summing to 1. forward returns a float; backward returns
+    dL/dy_pred = (softmax(z) - y) / batch, with y_pred's shape and dtype.
     """
-
-    def __init__(self):
-        self.log_p = self.y = None  # log softmax(z) and the targets as rows, kept for backward
 
     def forward(self, y_pred, y_true):
-        """L = -mean_i sum_c y[i, c] log softmax(z_i)_c as a float; remembers log p and y."""
-        name = "SoftmaxCrossEntropy"
-        z = _check_rows(name, y_pred)
+        """L = -mean_i sum_c y[i, c] log softmax(z_i)_c; keeps log p, y."""
+        z = _check_rows(self, y_pred)
         if not np.isfinite(z).all():
-            raise ValueError(f"{name}: y_pred must hold finite logits, got {z[~np.isfinite(z)][0]}")
+            raise ValueError(f"{self!r}: y_pred must hold finite logits, got "
+                             f"{z[~np.isfinite(z)][0]}")
         if np.ndim(y_true) == 1:
-            labels = _check_labels(name, z, y_true)
-            y = np.zeros_like(z)  # (batch, C)
+            labels = _check_labels(self, z, y_true)
+            y = np.zeros_like(z)              # (batch, C)
             y[np.arange(len(z)), labels] = 1  # one-hot rows
         elif np.shape(y_true) == z.shape:
-            z, y = _check_same_shape(name, z, y_true)
-            _check_distributions(name, y)
+            z, y = _check_same_shape(self, z, y_true)
+            _check_distributions(self, y)
         else:
-            raise ValueError(f"{name}: y_pred has shape {z.shape}, so y_true must be integer labels of "
-                             f"shape ({len(z)},) or class probabilities of shape {z.shape}, "
-                             f"got shape {np.shape(y_true)}")
-        self.log_p, self.y = _log_softmax(z), y
-        return float(-np.mean(np.sum(y * self.log_p, axis=1)))  # sum over classes, mean over the batch
-
-    __call__ = forward
+            raise ValueError(
+                f"{self!r}: y_pred has shape {z.shape}, so y_true must be "
+                f"integer labels of shape ({len(z)},) or class probabilities "
+                f"of shape {z.shape}, got shape {np.shape(y_true)}")
+        log_p = _log_softmax(z)
+        self.save_for_backward(log_p, y)
+        # y * log p, where a 0 target times a -inf log p counts 0, not NaN
+        terms = np.where(y > 0, log_p, 0.0) * y  # (batch, C)
+        return float(-np.mean(np.sum(terms, axis=1)))
 
     def backward(self):
         """dL/dy_pred = (softmax(z) - y) / batch, the shape of y_pred."""
-        if self.log_p is None:
-            raise RuntimeError("SoftmaxCrossEntropy.backward() was called before forward(); "
-                               "call loss.forward(y_pred, y_true) first")
-        p = np.exp(self.log_p)  # (batch, C): softmax(z)
-        return (p - self.y) / len(p)  # (batch, C)
-
-    def __repr__(self):
-        return "SoftmaxCrossEntropy()"
+        log_p, y = self.saved
+        p = np.exp(log_p)        # (batch, C): softmax(z)
+        return (p - y) / len(p)  # (batch, C)

@@ -41,11 +41,14 @@ def test_solutions_removed_outputs_cleared_stubs_kept(chapter):
     assert not [c for c in ex.cells if "solution" in tags(c)]
     assert all(not c.outputs and c.execution_count is None for c in ex.cells if c.cell_type == "code")
     stubs = [c.source for c in full.cells if "exercise" in tags(c)]
-    assert len(stubs) >= 3
-    assert stubs == [c.source for c in ex.cells if "exercise" in tags(c)]
+    assert stubs == [c.source for c in ex.cells if "exercise" in tags(c) and not c.metadata.get("build")]
+    builds = [c for c in ex.cells if c.metadata.get("build")]
+    assert builds and all("raise NotImplementedError(" in c.source for c in builds)
+    assert len([c for c in ex.cells if "fallback" in tags(c)]) == len(builds)
     text = "\n".join(c.source for c in ex.cells if c.cell_type == "markdown")
     assert "{exercise}" not in text and "{solution" not in text
-    assert text.count("### Exercise ") == len(stubs)
+    assert text.count("### Exercise ") == len(stubs) + len(builds) >= 3
+    assert "folded away below each check" not in text  # it says so only where it is true
     assert "widgets" not in ex.metadata
 
 
@@ -54,10 +57,13 @@ def test_exercise_notebook_runs_to_the_end_with_every_stub_unsolved(chapter):
     nb = nbformat.read(str(ROOT / "chapters" / "exercises" / chapter.name), as_version=4)
     NotebookClient(nb, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": str(chapter.parent)}}).execute()
-    reports = [o.get("data", {}).get("text/plain", "") for c in nb.cells if c.cell_type == "code"
+    reports = [o.get("data", {}).get("text/plain", "") or o.get("text", "") for c in nb.cells
+               if c.cell_type == "code"
                for o in c.outputs]
     not_yet = [r for r in reports if "not yet implemented" in r]
     assert len(not_yet) == sum("exercise" in c.metadata.get("tags", []) for c in nb.cells)
+    stand_ins = [r for r in reports if "the cells below use scratchnet's own" in r]
+    assert len(stand_ins) == sum("fallback" in c.metadata.get("tags", []) for c in nb.cells) >= 1
 
 
 def test_plain_exercise_heading():

@@ -141,5 +141,25 @@ def test_gradcheck_bad_inputs():
         gradcheck(lambda v: np.sum(v), x, np.ones((3, 1)))
     with pytest.raises(ValueError, match=r"f must return a scalar.*shape \(3,\)"):
         gradcheck(lambda v: v ** 2, x, 2 * x)
-    with pytest.raises(ValueError, match=r"f must return a scalar, got str"):
+    with pytest.raises(TypeError, match=r"f must return a number, got 'one' \(str\)"):
         gradcheck(lambda v: "one", x, x)
+
+
+@pytest.mark.parametrize("f, says", [
+    (lambda v: None, r"got None \(NoneType\); did f forget to return"),
+    (lambda v: "0.5", r"got '0.5' \(str\)"),
+    (lambda v: [1.0], r"got \[1.0\] \(list\)"),
+    (lambda v: 1j, r"got 1j \(complex\)"),
+    (lambda v: np.array([1 + 1j]).sum(), r"must return a real number"),
+])
+def test_numerical_gradient_refuses_an_f_that_does_not_return_a_number(f, says):
+    x = np.ones(3)
+    with pytest.raises(TypeError, match=says):
+        numerical_gradient(f, x)
+    assert np.array_equal(x, np.ones(3))  # restored even though f failed
+
+
+@pytest.mark.parametrize("eps", ["1e-6", 0, -1e-6, float("nan"), float("inf"), None, True])
+def test_numerical_gradient_refuses_a_bad_eps_by_name(eps):
+    with pytest.raises(ValueError, match=r"numerical_gradient: eps must be a positive number such as 1e-6, got"):
+        numerical_gradient(lambda v: float(np.sum(v)), np.ones(3), eps=eps)

@@ -50,14 +50,44 @@ def test_backward_of_one_sample_is_an_outer_product():
     assert np.allclose(dx, g @ layer.W.value.T)
 
 
-def test_backward_sets_the_grads_rather_than_adding_to_them():
+def test_backward_adds_to_the_grads_and_zero_grad_clears_them():
+    """The gradient rule (chapter 3): backward adds; zero_grad() sets back to zero, in place."""
     layer = hand_layer()
     layer.forward(X_HAND)
-    layer.W.grad[...] = 100.0
     layer.backward(G_HAND)
+    layer.backward(G_HAND)
+    assert np.allclose(layer.W.grad, 2 * np.array([[2.5, -3.0], [1.5, 1.0]]))
+    assert np.allclose(layer.b.grad, 2 * np.array([1.5, -1.0]))
+    grad_array = layer.W.grad
+    for p in layer.parameters():
+        p.zero_grad()
+    assert layer.W.grad is grad_array and not layer.W.grad.any() and not layer.b.grad.any()
     layer.backward(G_HAND)
     assert np.allclose(layer.W.grad, [[2.5, -3.0], [1.5, 1.0]])
-    assert np.allclose(layer.b.grad, [1.5, -1.0])
+
+
+def test_a_parameter_used_twice_gets_the_sum_of_both_gradients():
+    """Two layers sharing one W (tied weights): dL/dW is the sum over both uses, which is what the
+    numerical gradient of the whole computation says. Overwriting would keep only the last use."""
+    first = Dense(2, 2, rng=0, dtype=np.float64)
+    second = Dense(2, 2, rng=1, dtype=np.float64)
+    second.W = first.W
+    def loss(_):
+        return float(np.sum(second.forward(first.forward(X_HAND)) * G_HAND))
+    loss(None)
+    first.backward(second.backward(G_HAND))
+    numerical = sn.numerical_gradient(loss, first.W.value)
+    assert np.allclose(first.W.grad, numerical, atol=1e-8)
+    only_last = X_HAND.T @ (G_HAND @ second.W.value.T)  # what an overwriting rule would leave
+    assert not np.allclose(first.W.grad, only_last)
+
+
+def test_needs_input_grad_false_skips_dx_but_not_the_parameter_grads():
+    layer = hand_layer()
+    layer.needs_input_grad = False
+    layer.forward(X_HAND)
+    assert layer.backward(G_HAND) is None
+    assert np.allclose(layer.W.grad, [[2.5, -3.0], [1.5, 1.0]])
 
 
 def test_backward_uses_the_input_of_the_last_forward():
@@ -190,7 +220,7 @@ def test_forward_rejects_wrong_shapes(x, message):
     ((3, -1), {}, "out_features must be a positive integer, got -1"),
     ((3.0, 2), {}, "in_features must be a positive integer, got 3.0"),
     ((True, 2), {}, "in_features must be a positive integer, got True"),
-    ((3, 2), {"dtype": np.int32}, "dtype must be a floating-point type, got int32"),
+    ((3, 2), {"dtype": np.int32}, r"dtype must be a floating-point type such as np.float32, got dtype\('int32'\)"),
 ])
 def test_constructor_rejects_bad_arguments(args, kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -310,12 +310,12 @@ def test_softmax_cross_entropy_matches_torch(torch, targets, scale):
 
 @pytest.mark.parametrize("cls", LOSSES)
 def test_backward_before_forward(cls):
-    with pytest.raises(RuntimeError, match=rf"{cls.__name__}\.backward\(\) was called before forward\(\)"):
+    with pytest.raises(RuntimeError, match=rf"{cls.__name__}\(\): backward\(\) was called before forward\(\)"):
         cls().backward()
 
 
 def test_binary_refuses_column_against_flat():
-    with pytest.raises(ValueError, match=r"BinaryCrossEntropy: y_pred has shape \(3, 1\) but y_true has shape \(3,\)"):
+    with pytest.raises(ValueError, match=r"BinaryCrossEntropy\(\): y_pred has shape \(3, 1\) but y_true has shape \(3,\)"):
         BinaryCrossEntropy().forward(np.full((3, 1), 0.5), np.ones(3))
     with pytest.raises(ValueError, match=r"y_pred has shape \(3,\) but y_true has shape \(3, 1\)"):
         BinaryCrossEntropy().forward(np.full(3, 0.5), np.ones((3, 1)))
@@ -395,7 +395,7 @@ def test_targets_must_be_distributions():
             cls().forward(y_pred, two_ones)
         with pytest.raises(ValueError, match=r"y_true must hold probabilities in \[0, 1\]"):
             cls().forward(y_pred, 2 * onehot - 0.5)
-    with pytest.raises(ValueError, match=r"BinaryCrossEntropy: y_true must hold probabilities"):
+    with pytest.raises(ValueError, match=r"BinaryCrossEntropy\(\): y_true must hold probabilities"):
         BinaryCrossEntropy().forward(np.full(3, 0.5), np.array([0.0, 1.0, 2.0]))
 
 

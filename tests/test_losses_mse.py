@@ -101,9 +101,9 @@ def test_mse_float32_matches_torch():
 # bad inputs
 
 def test_mse_refuses_to_broadcast_a_column_against_a_vector():
-    with pytest.raises(ValueError, match=r"MSE: y_pred has shape \(4, 1\) but y_true has shape \(4,\).*reshape"):
+    with pytest.raises(ValueError, match=r"MSE\(\): y_pred has shape \(4, 1\) but y_true has shape \(4,\).*reshape"):
         MSE().forward(np.zeros((4, 1)), np.zeros(4))
-    with pytest.raises(ValueError, match=r"MSE: y_pred has shape \(4,\) but y_true has shape \(4, 1\)"):
+    with pytest.raises(ValueError, match=r"MSE\(\): y_pred has shape \(4,\) but y_true has shape \(4, 1\)"):
         MSE().forward(np.zeros(4), np.zeros((4, 1)))
 
 

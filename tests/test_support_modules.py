@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.export import MODULES, is_generated
+from tools.export import exported_modules, is_generated
 from tools.notebooks import PACKAGE
 
 SUPPORT = sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts and not is_generated(p))
@@ -22,7 +22,7 @@ def imported_modules(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("path", SUPPORT, ids=[str(p.relative_to(PACKAGE)) for p in SUPPORT])
 def test_support_module_does_not_import_exported_code(path):
-    forbidden = {f"scratchnet.{m}" for m in MODULES} | {"scratchnet"}
+    forbidden = {f"scratchnet.{m}" for m in exported_modules()} | {"scratchnet"}
     assert not imported_modules(path) & forbidden, f"{path.name} imports chapter-exported code"
 
 

@@ -1,18 +1,63 @@
-"""The machinery every exercise check shares: cases, comparison, and the report."""
+"""The machinery every exercise check shares: cases, comparison, the report and its hints.
+
+A check runs the learner's code on several cases and reports the first that goes wrong. The
+report has two tiers of help, so that a learner can find a mistake before being told the fix:
+
+1. **where**: always shown. Which case, which entry, expected against received, and a hint
+   that points at the part that is wrong ("the bias gradient has the right shape but the
+   wrong values").
+2. **what**: the hint on what to write. It is shown when the same exercise fails a second
+   time in a row, or on request with `more_help("3.1")`.
+
+When the learner's code raises, the report shows the line of the learner's code that raised,
+not only the exception's message.
+"""
 
 from __future__ import annotations
 
 import copy
+import os
 import textwrap
+import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
-__all__ = ["Case", "CheckResult", "run_check", "describe_mismatch"]
+__all__ = ["Case", "CheckResult", "Mistake", "Raises", "run_check", "describe_mismatch",
+           "more_help", "fallback", "close", "quietly"]
 
 PASSED, FAILED, NOT_IMPLEMENTED = "passed", "failed", "not implemented"
 WIDTH = 76  # the report is wrapped to fit a notebook cell and the book's column
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_PACKAGE = os.path.dirname(_HERE)
+_LAST: dict[str, "CheckResult"] = {}   # exercise -> its last result, for more_help and tier 2
+
+
+@dataclass
+class Mistake:
+    """A typical wrong answer: `test(received)` is True when `received` is what it produces.
+
+    where: the first-tier hint, saying where the answer goes wrong (never the fix).
+    what: the second-tier hint, saying what to write.
+    """
+
+    test: Callable[[Any], bool]
+    where: str
+    what: str = ""
+
+
+@dataclass
+class Raises:
+    """The expected outcome of a case whose input is bad: an exception of `kind` whose
+    message contains each of `mentions` (the argument's name, the shape it expected, ...)."""
+
+    kind: type
+    mentions: Sequence[str] = ()
+
+    def __repr__(self) -> str:
+        said = f" mentioning {', '.join(repr(m) for m in self.mentions)}" if self.mentions else ""
+        return f"a {self.kind.__name__}{said}"
 
 
 @dataclass
@@ -21,19 +66,22 @@ class Case:
 
     description: what the case is, in words ("a batch of one sample").
     args: positional arguments for the learner's function (deep-copied for each call).
-    expected: the right answer (a number, an array, a tuple of them, ...).
+    expected: the right answer (a number, an array, a tuple of them, a `Raises`, ...).
     call: how to run the learner's object; defaults to `obj(*args)`. Use it for classes.
-    mistakes: (test, hint) pairs for typical wrong answers: `test(received)` is True when the
-        received value is what that mistake produces; the first match gives the hint.
-    hint: the hint when no mistake matches.
+    mistakes: `Mistake`s for typical wrong answers; the first whose test matches gives the hints.
+    where, what: the two tiers of hints when no mistake matches.
+    compare: optional `compare(received) -> reason or None`, replacing the comparison with
+        `expected` (for answers with more than one right form).
     """
 
     description: str
     args: tuple = ()
     expected: Any = None
     call: Callable[[Any], Any] | None = None
-    mistakes: Sequence[tuple[Callable[[Any], bool], str]] = field(default_factory=tuple)
-    hint: str = ""
+    mistakes: Sequence[Mistake] = field(default_factory=tuple)
+    where: str = ""
+    what: str = ""
+    compare: Callable[[Any], str | None] | None = None
 
 
 @dataclass
@@ -43,12 +91,19 @@ class CheckResult:
     exercise: str
     status: str
     message: str
-    hint: str = ""
+    where: str = ""
+    what: str = ""
     case: int | None = None
+    show_what: bool = False
 
     @property
     def passed(self) -> bool:
         return self.status == PASSED
+
+    @property
+    def hint(self) -> str:
+        """Both tiers of help, as one string (for tests and curious readers)."""
+        return " ".join(h for h in (self.where, self.what) if h)
 
     def __bool__(self) -> bool:
         return self.passed
@@ -57,97 +112,279 @@ class CheckResult:
         mark = {PASSED: "✓", FAILED: "✗", NOT_IMPLEMENTED: "…"}[self.status]
         first, *rest = f"{mark} Exercise {self.exercise}: {self.message}".split("\n")
         lines = textwrap.wrap(first, WIDTH, subsequent_indent="  ") + rest  # arrays keep their layout
-        if self.hint:
-            lines += textwrap.wrap(f"hint: {self.hint}", WIDTH, initial_indent="  ", subsequent_indent="        ")
+
+        def add(label: str, text: str) -> None:
+            lines.extend(textwrap.wrap(f"{label}: {text}", WIDTH, initial_indent="  ",
+                                       subsequent_indent=" " * (len(label) + 4)))
+
+        if self.where:
+            add("where", self.where)
+        if self.what and self.show_what:
+            add("what", self.what)
+        elif self.what:
+            add("more", f'run the check again, or checks.more_help("{self.exercise}"), '
+                        "for a hint on what to write.")
         return "\n".join(lines)
 
     __str__ = __repr__
 
 
+def more_help(exercise: str) -> str:
+    """The second-tier hint (what to write) for the last failed check of `exercise`."""
+    result = _LAST.get(str(exercise))
+    if result is None:
+        text = f"Exercise {exercise}: run its check first; more help follows a failed check."
+    elif result.passed:
+        text = f"Exercise {exercise}: its last check passed; there is nothing to fix."
+    elif not result.what:
+        text = f"Exercise {exercise}: {result.where or 'read the report of its check.'}"
+    else:
+        text = f"Exercise {exercise}: {result.what}"
+    print(textwrap.fill(text, WIDTH, subsequent_indent="  "))
+    return text
+
+
 def _fmt(value: Any) -> str:
     if isinstance(value, np.ndarray):
-        body = np.array2string(value, precision=4, suppress_small=True, threshold=20, edgeitems=3)
+        if value.dtype.kind in "fciub":
+            body = np.array2string(value, precision=4, suppress_small=True, threshold=20, edgeitems=3)
+        else:
+            body = repr(value)
         body = body.replace("\n", "\n            ")
         return f"{body}  (array, shape {value.shape}, dtype {value.dtype})"
     if isinstance(value, (float, np.floating)):
         return f"{float(value):.6g}"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_fmt(v) for v in value) + ("," if len(value) == 1 else "") + ")"
     return repr(value)
+
+
+def _as_real_array(received: Any) -> tuple[np.ndarray | None, str | None]:
+    """received as a float array, or (None, the reason it is not an array of real numbers)."""
+    if received is None:
+        return None, "got None; did you forget to `return` the result?"
+    if isinstance(received, (str, bytes)):
+        return None, f"expected numbers, got the text {received!r}"
+    try:
+        array = np.asarray(received)
+    except (TypeError, ValueError):
+        return None, f"expected an array of numbers, got {type(received).__name__}"
+    if array.dtype.kind == "c":
+        return None, "expected real numbers, got complex numbers"
+    if array.dtype.kind not in "fiub":
+        return None, f"expected numbers, got {type(received).__name__} of dtype {array.dtype}"
+    return array.astype(float), None
 
 
 def describe_mismatch(received: Any, expected: Any, rtol: float = 1e-5, atol: float = 1e-7) -> str | None:
     """Return None when `received` matches `expected`, else a short reason why not."""
     if isinstance(expected, tuple):
+        if isinstance(received, np.ndarray) and received.ndim >= 1:
+            received = tuple(received)  # np.array([dw, db]) is a fine pair of numbers
         if not isinstance(received, (tuple, list)) or len(received) != len(expected):
-            return f"expected a tuple of {len(expected)} values, got {type(received).__name__}"
+            got = f"{len(received)} values" if isinstance(received, (tuple, list)) else type(received).__name__
+            return f"expected a tuple of {len(expected)} values, got {got}"
         for i, (r, e) in enumerate(zip(received, expected)):
             why = describe_mismatch(r, e, rtol, atol)
             if why:
                 return f"item {i}: {why}"
         return None
     if isinstance(expected, np.ndarray):
-        if received is None:
-            return "got None; did you forget to `return` the result?"
-        try:
-            received = np.asarray(received, dtype=float)
-        except (TypeError, ValueError):
-            return f"expected an array, got {type(received).__name__}"
-        if received.shape != expected.shape:
-            return f"expected shape {expected.shape}, got shape {received.shape}"
-        if not np.allclose(received, expected, rtol=rtol, atol=atol, equal_nan=False):
-            worst = np.unravel_index(np.argmax(np.abs(received - expected)), expected.shape)
+        array, why = _as_real_array(received)
+        if why:
+            return why
+        if array.shape != expected.shape:
+            return f"expected shape {expected.shape}, got shape {array.shape}"
+        if not np.allclose(array, expected, rtol=rtol, atol=atol, equal_nan=False):
+            error = np.abs(array - expected)
+            error = np.where(np.isnan(error), np.inf, error)
+            worst = np.unravel_index(np.argmax(error), expected.shape)
             return (f"values differ; the largest difference is at index {tuple(int(i) for i in worst)}: "
-                    f"expected {expected[worst]:.6g}, got {received[worst]:.6g}")
+                    f"expected {expected[worst]:.6g}, got {array[worst]:.6g}")
         return None
     if isinstance(expected, (bool, np.bool_)):
         return None if received is expected or received == expected else f"expected {expected}, got {received!r}"
     if isinstance(expected, (int, float, np.number)):
-        if received is None:
-            return "got None; did you forget to `return` the result?"
-        try:
-            value = float(received)
-        except (TypeError, ValueError):
-            return f"expected a number, got {type(received).__name__}"
-        if not np.isclose(value, float(expected), rtol=rtol, atol=atol):
+        array, why = _as_real_array(received)
+        if why:
+            return why
+        if array.ndim != 0:
+            return f"expected a single number, got an array of shape {array.shape}"
+        if not np.isclose(float(array), float(expected), rtol=rtol, atol=atol):
             return "the values differ"
         return None
     return None if received == expected else "the values differ"
 
 
+def _learner_line(error: BaseException) -> str:
+    """'line N of your code (in f): <source>' for the innermost frame of the learner's code.
+
+    The learner's code is any frame outside the scratchnet package, NumPy and Python's own
+    library; in a notebook it is a cell.
+    """
+    library = (_PACKAGE, os.path.dirname(np.__file__), os.path.dirname(os.__file__))
+    frames = [f for f in traceback.extract_tb(error.__traceback__)
+              if not os.path.abspath(f.filename).startswith(library)]
+    if not frames:
+        return ""
+    frame = frames[-1]
+    code = f": {frame.line.strip()}" if frame.line else ""
+    return f"line {frame.lineno} of your code (in {frame.name}){code}"
+
+
 def run_check(exercise: str, obj: Any, cases: Sequence[Case], *, rtol: float = 1e-5,
               atol: float = 1e-7) -> CheckResult:
-    """Run `obj` on each case; report the first failure with expected, received and a hint."""
+    """Run `obj` on each case; report the first failure with expected, received and hints.
+
+    The second tier of hints (what to write) is shown when the previous check of the same
+    exercise failed too.
+    """
+    previous = _LAST.get(str(exercise))
+    result = _run(str(exercise), obj, cases, rtol, atol)
+    if result.status == FAILED and previous is not None and previous.status == FAILED:
+        result.show_what = True
+    _LAST[str(exercise)] = result
+    return result
+
+
+def _run(exercise: str, obj: Any, cases: Sequence[Case], rtol: float, atol: float) -> CheckResult:
     if not callable(obj):
         return CheckResult(exercise, FAILED, f"expected a function or class, got {type(obj).__name__}",
-                           hint="pass the function itself, without calling it: check(my_fn), not check(my_fn())")
+                           where="pass the function itself, without calling it: check(my_fn), "
+                                 "not check(my_fn())")
     for number, case in enumerate(cases, start=1):
         where = f"case {number} of {len(cases)} ({case.description})"
         try:
-            if case.call is not None:
-                received = case.call(obj)
-            else:
-                received = obj(*copy.deepcopy(case.args))
-        except NotImplementedError:
-            return CheckResult(exercise, NOT_IMPLEMENTED, "not yet implemented.",
-                               hint="replace the `raise NotImplementedError` line with your code, then run this check again.")
+            with np.errstate(all="ignore"):  # a wrong answer may overflow; its inf is the finding
+                received = case.call(obj) if case.call is not None else obj(*copy.deepcopy(case.args))
+        except NotImplementedError as error:
+            if isinstance(case.expected, Raises) and case.expected.kind is NotImplementedError:
+                continue
+            if "Exercise" in str(error) or not str(error):
+                return CheckResult(exercise, NOT_IMPLEMENTED, "not yet implemented.",
+                                   where="replace the `raise NotImplementedError` line with your code, "
+                                         "then run this check again.")
+            received_error = error
         except Exception as error:  # a learner's bug is a finding, not a crash
+            received_error = error
+        else:
+            received_error = None
+        if received_error is not None:
+            if isinstance(case.expected, Raises):
+                why = _describe_raised(received_error, case.expected)
+                if why is None:
+                    continue
+                return CheckResult(exercise, FAILED, f"{where}: {why}.",
+                                   where=case.where, what=case.what, case=number)
+            line = _learner_line(received_error)
+            message = f"{where} raised {type(received_error).__name__}: {received_error}"
+            if line:
+                message += f"\n  at {line}"
+            return CheckResult(exercise, FAILED, message,
+                               where=case.where or "read the error above; it names the line that raised.",
+                               what=case.what, case=number)
+        if isinstance(case.expected, Raises):
             return CheckResult(exercise, FAILED,
-                               f"{where} raised {type(error).__name__}: {error}",
-                               hint=case.hint or "read the error above; it names the line that failed.",
-                               case=number)
-        why = describe_mismatch(received, case.expected, rtol, atol)
+                               f"{where}: expected {case.expected!r}, but your code returned "
+                               f"{_fmt(received)} without raising.",
+                               where=case.where, what=case.what, case=number)
+        why = case.compare(received) if case.compare is not None else \
+            describe_mismatch(received, case.expected, rtol, atol)
         if why is None:
             continue
-        hint = case.hint
-        for test, mistake_hint in case.mistakes:
+        hints = (case.where, case.what)
+        for mistake in case.mistakes:
             try:
-                matched = bool(test(received))
+                with np.errstate(all="ignore"):
+                    matched = bool(mistake.test(received))
             except Exception:
                 matched = False
             if matched:
-                hint = mistake_hint
+                hints = (mistake.where, mistake.what or case.what)
                 break
-        message = (f"{where} is wrong: {why}.\n"
-                   f"  expected: {_fmt(case.expected)}\n"
-                   f"  received: {_fmt(received)}")
-        return CheckResult(exercise, FAILED, message, hint=hint, case=number)
+        message = f"{where} is wrong: {why}."
+        if case.compare is None:
+            message += f"\n  expected: {_fmt(case.expected)}\n  received: {_fmt(received)}"
+        return CheckResult(exercise, FAILED, message, where=hints[0], what=hints[1], case=number)
     return CheckResult(exercise, PASSED, f"all {len(cases)} cases passed.")
+
+
+def _describe_raised(error: BaseException, expected: Raises) -> str | None:
+    """None when `error` is what `expected` asks for, else what differs."""
+    if not isinstance(error, expected.kind):
+        return (f"expected {expected!r}, but your code raised {type(error).__name__}: {error}")
+    missing = [m for m in expected.mentions if m not in str(error)]
+    if missing:
+        return (f"your code raised {type(error).__name__}, as it should, but its message does not "
+                f"mention {', '.join(repr(m) for m in missing)}: {error}")
+    return None
+
+
+def close(received: Any, expected: Any, rtol: float = 1e-5, atol: float = 1e-7) -> bool:
+    """True when `received` is an array of exactly `expected`'s shape and (real) values."""
+    array, why = _as_real_array(received)
+    expected = np.asarray(expected, dtype=float)
+    return why is None and array.shape == expected.shape and \
+        bool(np.allclose(array, expected, rtol=rtol, atol=atol))
+
+
+def quietly(fn: Callable, *args: Any) -> Any:
+    """Call `fn` on deep copies of `args` with NumPy's floating-point warnings silenced.
+
+    A naive answer overflows; the check then reports the inf it returned, with a hint,
+    instead of a screen of RuntimeWarnings (or, under pytest, an exception).
+    """
+    with np.errstate(all="ignore"):
+        return fn(*copy.deepcopy(args))
+
+
+def fallback(result: CheckResult, obj: Any, *methods: str) -> Any:
+    """After a build exercise's check, in the exercise notebook: keep the learner's code if it
+    passed, else put scratchnet's own in its place, so the rest of the notebook runs.
+
+    obj: the learner's function, or the class whose `methods` the learner wrote.
+    Returns the function or class the rest of the notebook should use, and says which.
+    """
+    name = getattr(obj, "__name__", repr(obj))
+    what = ", ".join(f"{name}.{m}" for m in methods) if methods else name
+    if result.passed:
+        print(f"✓ your {what} is used from here on.")
+        return obj
+    library = _library_version(obj, methods)
+    if methods:
+        for method, function in zip(methods, library):
+            setattr(obj, method, function)
+        chosen = obj
+    else:
+        (chosen,) = library
+    verb = "pass" if len(methods) > 1 else "passes"
+    print(f"… until your {what} {verb} the check, the cells below use scratchnet's own. "
+          "Fix your code, then run its cell, the check and this cell again.")
+    return chosen
+
+
+def _library_attribute(name: str) -> Any:
+    """The object of that name in scratchnet's own modules (private names included)."""
+    import importlib
+    import sys
+    importlib.import_module("scratchnet")
+    for module_name, module in sorted(sys.modules.items()):
+        if module_name.startswith("scratchnet.") and not module_name.startswith(("scratchnet.checks",
+                                                                                  "scratchnet.widgets")):
+            if name in getattr(module, "__dict__", {}):
+                return module.__dict__[name]
+    raise LookupError(f"scratchnet has no {name!r} to fall back on")
+
+
+def _library_version(obj: Any, methods: Sequence[str]) -> list:
+    """scratchnet's own version of a learner-written function, or of methods of a class."""
+    if not methods:
+        return [_library_attribute(obj.__name__)]
+    found = []
+    for method in methods:
+        current = obj.__dict__.get(method)
+        original = getattr(current, "__replaced__", None)  # set by add_to_class
+        if original is None:
+            original = _library_attribute(obj.__name__).__dict__[method]
+        found.append(original)
+    return found

@@ -1,166 +1,326 @@
-"""Checks for chapter 4's exercises: the backward passes of ReLU, the sigmoid and tanh, and a
-numerically stable softmax.
+"""Checks for chapter 4's exercises: building `ReLU`, the backward passes of `Sigmoid` and `Tanh`,
+`Softmax`, and a new activation, ELU.
 
-Each check has its own small reference implementation; it does not import
-`scratchnet.activations`, so it works with whatever the learner has built so far.
+Each check has its own reference (scratchnet._reference, or a line of NumPy); it does not import
+`scratchnet.activations`, so it works whichever chapters have been exported.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from scratchnet.checks._core import Case, CheckResult, run_check
+from scratchnet._reference import sigmoid, softmax
+from scratchnet.checks._core import Case, CheckResult, Mistake, Raises, close, fallback, more_help, run_check
 
-__all__ = ["check_relu_backward", "check_sigmoid_backward", "check_tanh_backward", "check_softmax"]
-
-
-def _sigmoid(x):
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+__all__ = ["fallback", "more_help", "check_relu", "check_sigmoid_backward", "check_tanh_backward", "check_softmax", "check_elu",
+           "layer_run", "numerical_input_grad"]
 
 
-def _softmax(x, axis=-1):
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
+def layer_run(cls, x, g, **kwargs):
+    """(output, dL/dx) of a fresh layer of the learner's class on x, with upstream gradient g."""
+    layer = cls(**kwargs)
+    y = np.array(layer.forward(x))
+    return y, layer.backward(g)
 
 
-def _same(received, expected):
-    """True when `received` is an array of `expected`'s shape and values (for spotting mistakes)."""
-    received = np.asarray(received, dtype=float)
-    return received.shape == np.shape(expected) and np.allclose(received, expected, equal_nan=True)
+def numerical_input_grad(f, x, g, eps=1e-6):
+    """Central differences of L = sum(f(x) * g) with respect to x, in float64, for a reference
+    function f (never the learner's code: a wrong answer must not move the expected one)."""
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        original = x[i]
+        x[i] = original + eps
+        up = np.sum(f(x) * g)
+        x[i] = original - eps
+        down = np.sum(f(x) * g)
+        x[i] = original
+        grad[i] = (up - down) / (2 * eps)
+    return grad
 
 
-def check_relu_backward(relu_backward) -> CheckResult:
-    """Exercise 4.1: `relu_backward(x, grad_out)` returns dL/dx = grad_out * [x > 0]."""
+def _away_from_zero(rng, *shape):
+    return rng.uniform(0.1, 2.0, size=shape) * rng.choice([-1.0, 1.0], size=shape)
+
+
+def _common_cases(cls, what_backward, with_none=True) -> list[Case]:
+    """Backward before forward, a grad_out of the wrong shape, and (optionally) an input of None."""
+    cases = [Case("backward before any forward", call=lambda C: C().backward(np.ones((1, 3))),
+                  expected=Raises(RuntimeError, ["before forward"]),
+                  where="backward must say that forward has not run.",
+                  what="read what forward kept from self.saved: saved raises that error."),
+             Case("grad_out of shape (3, 2) after a forward pass on shape (2, 3)",
+                  call=_backward_of_the_wrong_shape,
+                  expected=Raises(ValueError, ["(2, 3)", "(3, 2)"]),
+                  where="a grad_out of the wrong shape must be refused, naming both shapes.",
+                  what=what_backward)]
+    if with_none:
+        cases.append(Case("an input holding None", call=lambda C: C().forward([[1.0, None]]),
+                          expected=Raises(TypeError, ["None"]),
+                          where="forward must refuse what is not numbers, before NumPy turns None into NaN.",
+                          what="start forward with x = as_array(x, self)."))
+    return cases
+
+
+def _backward_of_the_wrong_shape(cls):
+    layer = cls()
+    layer.forward(np.ones((2, 3)))
+    return layer.backward(np.ones((3, 2)))
+
+
+# ------------------------------------------------------------------ 4.1 ReLU
+
+def check_relu(ReLU) -> CheckResult:
+    """Exercise 4.1: `ReLU.forward` and `ReLU.backward`."""
     rng = np.random.default_rng(41)
+    what = ("forward: x = as_array(x, self); self.save_for_backward(x > 0, x.dtype); return np.maximum(x, 0). "
+            "backward: positive, dtype = self.saved; G = check_grad_out(self, grad_out, positive.shape, dtype); "
+            "return G * positive.")
     cases = []
     for description, (x, g) in {
-        "by hand: x = [[-2, -0.5, 0.5, 2]], grad_out = [[1, -2, 3, -4]], so [[0, 0, 3, -4]]":
+        "by hand: x = [[-2, -0.5, 0.5, 2]], grad_out = [[1, -2, 3, -4]]":
             (np.array([[-2.0, -0.5, 0.5, 2.0]]), np.array([[1.0, -2.0, 3.0, -4.0]])),
-        "x = 0 gets slope 0, as in PyTorch": (np.array([[0.0, 1.0, -1.0], [2.0, 0.0, 3.0]]),
-                                              np.array([[5.0, 5.0, 5.0], [-1.0, 2.0, 0.5]])),
+        "the kink: x = 0 gets output 0 and slope 0, as in PyTorch":
+            (np.array([[0.0, 1.0, -1.0], [2.0, 0.0, 3.0]]), np.array([[5.0, 5.0, 5.0], [-1.0, 2.0, 0.5]])),
         "a random batch of 8 samples with 5 features": (rng.normal(size=(8, 5)), rng.normal(size=(8, 5))),
     }.items():
         mask = (x > 0).astype(float)
         cases.append(Case(
-            description, (x, g), g * mask,
+            description, expected=(np.maximum(x, 0), g * mask),
+            call=lambda C, x=x, g=g: layer_run(C, x.copy(), g.copy()),
             mistakes=[
-                (lambda r, mask=mask: _same(r, mask),
-                 "you returned the slope [x > 0] itself. The chain rule multiplies it by the gradient "
-                 "that arrives from above: grad_out * (x > 0)."),
-                (lambda r, g=g: _same(r, g),
-                 "you passed grad_out through unchanged. ReLU's slope is 0 where x <= 0, so no gradient "
-                 "gets through there: grad_out * (x > 0)."),
-                (lambda r, x=x, g=g: _same(r, g * (x >= 0)),
-                 "at x = 0 exactly, take the slope 0 (x > 0, not x >= 0), as PyTorch does."),
-                (lambda r, x=x, g=g: _same(r, g * np.maximum(x, 0)),
-                 "you multiplied by ReLU(x), the output. Backward multiplies by the slope, which is 1 "
-                 "where x > 0 and 0 elsewhere."),
-                (lambda r, g=g: _same(r, np.maximum(g, 0)),
-                 "you applied ReLU to grad_out. Where the gradient gets through is decided by x: "
-                 "grad_out * (x > 0)."),
+                Mistake(lambda r, mask=mask: close(r[1], mask),
+                        "item 1, dL/dx, is the slope [x > 0] itself; it ignores grad_out.",
+                        "the chain rule multiplies the slope by the gradient from above: G * positive."),
+                Mistake(lambda r, g=g: close(r[1], g),
+                        "item 1, dL/dx, is grad_out unchanged: the gradient also gets through where x <= 0.",
+                        "ReLU's slope is 0 where x <= 0: G * positive."),
+                Mistake(lambda r, x=x, g=g: close(r[1], g * (x >= 0)),
+                        "item 1 is right except where x is exactly 0.",
+                        "take the slope 0 at the kink, as PyTorch does: positive = x > 0, not x >= 0."),
+                Mistake(lambda r, x=x, g=g: close(r[1], g * np.maximum(x, 0)),
+                        "item 1, dL/dx, was multiplied by the output, not by the slope.",
+                        "the slope of ReLU is 1 where x > 0 and 0 elsewhere: G * positive."),
             ],
-            hint="dL/dx = dL/dy * ReLU'(x), elementwise, with ReLU'(x) = 1 where x > 0 and 0 elsewhere."))
-    return run_check("4.1", relu_backward, cases)
+            where="item 0 is the output, item 1 the returned dL/dx.", what=what))
+
+    def dtypes(C):
+        y, dx = layer_run(C, np.ones((2, 3), dtype=np.float32), np.ones((2, 3), dtype=np.float64))
+        return f"{y.dtype} {dx.dtype}"
+
+    cases.append(Case("float32 input, float64 grad_out: output and dL/dx are float32", call=dtypes,
+                      expected="float32 float32",
+                      compare=lambda r: None if r == "float32 float32" else f"the dtypes are {r}",
+                      where="the output and dL/dx keep the dtype of x.",
+                      what="keep x.dtype with save_for_backward, and cast: check_grad_out(self, grad_out, "
+                           "positive.shape, dtype)."))
+    cases += _common_cases(ReLU, what)
+    return run_check("4.1", ReLU, cases)
 
 
-def check_sigmoid_backward(sigmoid_backward) -> CheckResult:
-    """Exercise 4.2: `sigmoid_backward(s, grad_out)`, with s = sigmoid(x) the forward output,
-    returns dL/dx = grad_out * s * (1 - s)."""
+# ------------------------------------------------------------------ 4.2 Sigmoid.backward, 4.3 Tanh.backward
+
+def _elementwise_backward_cases(f, slope, wrong: dict, what: str) -> list[Case]:
     rng = np.random.default_rng(42)
+    sets = {"by hand: x = [[-1e4, 0, ln 3, 1e4]], grad_out of ones":
+            (np.array([[-1e4, 0.0, np.log(3.0), 1e4]]), np.ones((1, 4))),
+            "a random batch of 6 samples with 4 features, random grad_out":
+            (_away_from_zero(rng, 6, 4), rng.normal(size=(6, 4)))}
     cases = []
-    for description, (s, g) in {
-        "by hand: s = [[0.5, 0.8, 0.1]], grad_out = [[1, 1, 2]], so [[0.25, 0.16, 0.18]]":
-            (np.array([[0.5, 0.8, 0.1]]), np.array([[1.0, 1.0, 2.0]])),
-        "a random batch of 6 samples with 4 features": (_sigmoid(rng.normal(size=(6, 4))), rng.normal(size=(6, 4))),
-        "saturated units (s near 0 or 1) pass almost no gradient":
-            (np.array([[1e-6, 0.999999], [0.5, 1.0]]), np.array([[3.0, 3.0], [3.0, 3.0]])),
-    }.items():
-        cases.append(Case(
-            description, (s, g), g * s * (1 - s),
-            mistakes=[
-                (lambda r, s=s, g=g: _same(r, g * s),
-                 "you multiplied by s. The derivative of the sigmoid is s * (1 - s), not s."),
-                (lambda r, s=s: _same(r, s * (1 - s)),
-                 "this is the sigmoid's slope without grad_out. The chain rule multiplies the two: "
-                 "grad_out * s * (1 - s)."),
-                (lambda r, s=s, g=g: _same(r, g * _sigmoid(s) * (1 - _sigmoid(s))),
-                 "s is already sigmoid(x), the forward output; do not apply the sigmoid to it again."),
-                (lambda r, s=s, g=g: _same(r, g * (1 - s)),
-                 "the derivative of the sigmoid is s * (1 - s); you have only (1 - s)."),
-            ],
-            hint="d sigmoid(x)/dx = s * (1 - s) with s = sigmoid(x); multiply it by grad_out, elementwise."))
-    return run_check("4.2", sigmoid_backward, cases)
+    for description, (x, g) in sets.items():
+        y = f(x)
+        mistakes = [Mistake(lambda r, t=test(x, y, g): close(r, t), where_, what_)
+                    for test, where_, what_ in wrong.values()]
+        mistakes.append(Mistake(lambda r, d=slope(x, y): close(r, d),
+                                "dL/dx is the slope itself; it ignores grad_out.",
+                                "the chain rule multiplies the slope by the gradient from above."))
+        cases.append(Case(description, expected=g * slope(x, y),
+                          call=lambda C, x=x, g=g: layer_run(C, x.copy(), g.copy())[1],
+                          mistakes=mistakes, where="dL/dx = grad_out times the slope at x.", what=what))
+    return cases
 
 
-def check_tanh_backward(tanh_backward) -> CheckResult:
-    """Exercise 4.3: `tanh_backward(y, grad_out)`, with y = tanh(x) the forward output,
-    returns dL/dx = grad_out * (1 - y**2)."""
-    rng = np.random.default_rng(43)
-    cases = []
-    for description, (y, g) in {
-        "by hand: y = [[0, 0.5, -0.5]], grad_out = [[2, 2, 4]], so [[2, 1.5, 3]]":
-            (np.array([[0.0, 0.5, -0.5]]), np.array([[2.0, 2.0, 4.0]])),
-        "a random batch of 6 samples with 4 features": (np.tanh(rng.normal(size=(6, 4))), rng.normal(size=(6, 4))),
-        "saturated units (y near -1 or 1) pass almost no gradient":
-            (np.array([[-0.9999, 0.9999, 1.0]]), np.array([[1.0, -2.0, 3.0]])),
-    }.items():
-        cases.append(Case(
-            description, (y, g), g * (1 - y ** 2),
-            mistakes=[
-                (lambda r, y=y, g=g: _same(r, g * (1 - y)),
-                 "the derivative of tanh is 1 - y**2: square the output before subtracting it from 1."),
-                (lambda r, y=y: _same(r, 1 - y ** 2),
-                 "this is tanh's slope without grad_out. The chain rule multiplies the two: "
-                 "grad_out * (1 - y**2)."),
-                (lambda r, y=y, g=g: _same(r, g * (1 - np.tanh(y) ** 2)),
-                 "y is already tanh(x), the forward output; do not apply tanh to it again."),
-                (lambda r, y=y, g=g: _same(r, g * y ** 2) or _same(r, g * (y ** 2 - 1)),
-                 "the slope is 1 - y**2: 1 at y = 0, falling to 0 as |y| approaches 1."),
-            ],
-            hint="d tanh(x)/dx = 1 - tanh(x)**2 = 1 - y**2; multiply it by grad_out, elementwise."))
-    return run_check("4.3", tanh_backward, cases)
+def check_sigmoid_backward(Sigmoid) -> CheckResult:
+    """Exercise 4.2: `Sigmoid.backward` returns dL/dx = grad_out * s * (1 - s)."""
+    what = ("(s,) = self.saved; G = check_grad_out(self, grad_out, s.shape, s.dtype); "
+            "return G * s * (1 - s).")
+    wrong = {
+        "s": (lambda x, s, g: g * s, "dL/dx is grad_out times s; the slope is s (1 - s).",
+              "multiply by s * (1 - s)."),
+        "1-s": (lambda x, s, g: g * (1 - s), "dL/dx is grad_out times (1 - s); the slope is s (1 - s).",
+                "multiply by s * (1 - s)."),
+    }
+    cases = _elementwise_backward_cases(sigmoid, lambda x, s: s * (1 - s), wrong, what)
+    cases += _common_cases(Sigmoid, what, with_none=False)
+    return run_check("4.2", Sigmoid, cases)
 
 
-def _quietly(fn, x):
-    """Run fn(x) with NumPy's overflow warnings off, so that an unstable softmax shows up as
-    inf or nan in its result (which the check explains) rather than as a warning."""
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        return fn(x.copy())
+def check_tanh_backward(Tanh) -> CheckResult:
+    """Exercise 4.3: `Tanh.backward` returns dL/dx = grad_out * (1 - y**2)."""
+    what = "(y,) = self.saved; G = check_grad_out(self, grad_out, y.shape, y.dtype); return G * (1 - y ** 2)."
+    wrong = {
+        "1-y": (lambda x, y, g: g * (1 - y), "dL/dx is grad_out times (1 - y); the slope is 1 - y**2.",
+                "square the output: 1 - y ** 2."),
+        "y(1-y)": (lambda x, y, g: g * y * (1 - y), "this is the sigmoid's slope, y (1 - y), not tanh's.",
+                   "tanh' = 1 - tanh**2: G * (1 - y ** 2)."),
+        "1+y2": (lambda x, y, g: g * (1 + y ** 2), "the slope has the wrong sign inside: 1 + y**2.",
+                 "tanh' = 1 - y ** 2."),
+    }
+    cases = _elementwise_backward_cases(np.tanh, lambda x, y: 1 - y ** 2, wrong, what)
+    cases += _common_cases(Tanh, what, with_none=False)
+    return run_check("4.3", Tanh, cases)
 
 
-def check_softmax(softmax) -> CheckResult:
-    """Exercise 4.4: `softmax(x)` for logits x (batch, classes) returns probabilities over the
-    last axis, and stays finite for logits in the thousands (the max trick)."""
+# ------------------------------------------------------------------ 4.4 Softmax
+
+def _softmax_variants(x) -> dict:
+    """What typical wrong softmax forward passes return on x, with NaN where they overflow."""
+    with np.errstate(all="ignore"):
+        naive = np.exp(x) / np.exp(x).sum(axis=1, keepdims=True)
+        global_max = np.exp(x - x.max()) / np.exp(x - x.max()).sum(axis=1, keepdims=True)
+        row_min = np.exp(x - x.min(axis=1, keepdims=True))
+        row_min = row_min / row_min.sum(axis=1, keepdims=True)
+        columns = np.exp(x - x.max(axis=0, keepdims=True))
+        columns = columns / columns.sum(axis=0, keepdims=True)
+        unnormalised = np.exp(x - x.max(axis=1, keepdims=True))
+    return {"naive": naive, "global max": global_max, "row min": row_min, "columns": columns,
+            "unnormalised": unnormalised}
+
+
+def _same_nan(received, expected) -> bool:
+    try:
+        received = np.asarray(received, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return received.shape == np.shape(expected) and bool(np.allclose(received, expected, equal_nan=True))
+
+
+def check_softmax(Softmax) -> CheckResult:
+    """Exercise 4.4: `Softmax.forward` (stable, row by row) and `Softmax.backward` (no Jacobian)."""
     rng = np.random.default_rng(44)
+    what_forward = ("z = x - x.max(axis=1, keepdims=True); e = np.exp(z); p = e / e.sum(axis=1, keepdims=True); "
+                    "self.save_for_backward(p); return p.")
+    forward_sets = {
+        "by hand: log [1, 2, 3] gives [1/6, 2/6, 3/6]": np.log([[1.0, 2.0, 3.0]]),
+        "two rows: [1000, 1001, 1002], where exp overflows, and [0, 1, 2]":
+            np.array([[1000.0, 1001.0, 1002.0], [0.0, 1.0, 2.0]]),
+        "one row with logits -1000 and 0": np.array([[-1000.0, 0.0]]),
+        "one row with logits 0 and 1000": np.array([[0.0, 1000.0]]),
+        "a random batch of 5 rows of 4 logits": rng.normal(size=(5, 4)),
+    }
     cases = []
-    for description, x in {
-        "by hand: x = [[log 1, log 2, log 3]] gives [[1/6, 2/6, 3/6]]": np.log([[1.0, 2.0, 3.0]]),
-        "a batch of 2 samples with 3 classes": np.array([[0.0, 1.0, 2.0], [5.0, 5.0, -1.0]]),
-        "a random batch of 4 samples with 6 classes": rng.normal(size=(4, 6)),
-        "large logits: [[1000, 1001, 1002], [-1000, 0, 1000]]":
-            np.array([[1000.0, 1001.0, 1002.0], [-1000.0, 0.0, 1000.0]]),
-        "rows far apart: [[1000, 1001], [-1000, -999]]": np.array([[1000.0, 1001.0], [-1000.0, -999.0]]),
+    for description, x in forward_sets.items():
+        variants = _softmax_variants(x)
+        right = softmax(x)
+        mistakes = []
+        for name, where_, what_ in [
+            ("naive", "the result overflows (inf, nan) where the logits are large: exp(1000) is inf.",
+             "subtract each row's largest logit first: z = x - x.max(axis=1, keepdims=True)."),
+            ("global max", "the rows whose logits are far below the largest logit of the whole batch "
+                           "come out as nan: one maximum for the whole batch is not enough.",
+             "subtract each row's own maximum: x.max(axis=1, keepdims=True)."),
+            ("row min", "a row with a wide spread of logits overflows: after subtracting the row's "
+                        "smallest logit, the largest exponent is still huge.",
+             "subtract each row's largest logit, so that every exponent is <= 0."),
+            ("columns", "the columns sum to 1, not the rows: the sums run over the batch axis.",
+             "sum over the classes, axis=1, with keepdims=True."),
+            ("unnormalised", "the rows do not sum to 1.", "divide by each row's sum: e / e.sum(axis=1, keepdims=True)."),
+        ]:
+            if not _same_nan(variants[name], right):
+                mistakes.append(Mistake(lambda r, v=variants[name]: _same_nan(r, v), where_, what_))
+        cases.append(Case(description, expected=right, call=lambda C, x=x: np.array(C().forward(x.copy())),
+                          mistakes=mistakes, where="each row of the output must hold probabilities that "
+                                                   "sum to 1.", what=what_forward))
+    what_backward = ("(p,) = self.saved; G = check_grad_out(self, grad_out, p.shape, p.dtype); "
+                     "return p * (G - np.sum(G * p, axis=1, keepdims=True)).")
+    for description, (x, g) in {
+        "a one-hot grad_out: row [ln 1, ln 2, ln 3], g = [1, 0, 0]": (np.log([[1.0, 2.0, 3.0]]),
+                                                                      np.array([[1.0, 0.0, 0.0]])),
+        "a random batch of 4 rows of 5 logits, random grad_out": (rng.normal(size=(4, 5)),
+                                                                  rng.normal(size=(4, 5))),
     }.items():
-        expected = _softmax(x)
-        cases.append(Case(
-            description, (x,), expected, call=lambda fn, x=x: _quietly(fn, x),
-            mistakes=[
-                (lambda r, x=x: _same(r, _softmax(x, axis=0)),
-                 "you normalised each column. The classes are along the last axis: reduce with "
-                 "axis=-1 (and keepdims=True), so that each row sums to 1."),
-                (lambda r, x=x: _same(r, np.exp(x - x.max()) / np.exp(x - x.max()).sum()),
-                 "you divided by the sum over the whole batch. Each row (one sample) is a probability "
-                 "distribution of its own: sum over axis=-1 with keepdims=True."),
-                (lambda r, e=expected: np.isnan(np.asarray(r, dtype=float)).any()
-                 and np.allclose(np.asarray(r, dtype=float)[0], e[0]),
-                 "the first row is right but the second is nan: subtract each row's own maximum "
-                 "(x.max(axis=-1, keepdims=True)), not the largest logit of the whole batch."),
-                (lambda r: not np.isfinite(np.asarray(r, dtype=float)).all(),
-                 "np.exp(1000) overflows to inf, and inf / inf is nan. Use the max trick: subtract each "
-                 "row's largest logit first, x - x.max(axis=-1, keepdims=True); the softmax does not "
-                 "change, and the largest exponent becomes exp(0) = 1."),
-            ],
-            hint="p = exp(x - max) / sum(exp(x - max)), with the max and the sum taken over the last "
-                 "axis with keepdims=True, so that they have shape (batch, 1) and broadcast over the row."))
-    return run_check("4.4", softmax, cases)
+        p = softmax(x)
+        cases.append(Case(description, expected=numerical_input_grad(softmax, x, g),
+                          call=lambda C, x=x, g=g: layer_run(C, x.copy(), g.copy())[1],
+                          mistakes=[
+                              Mistake(lambda r, p=p, g=g: close(r, p * g),
+                                      "dL/dx misses the part that couples the classes: each p_i depends "
+                                      "on every logit of its row.",
+                                      "p * (G - sum(G * p)), the sum over each row."),
+                              Mistake(lambda r, p=p, g=g: close(r, p * (1 - p) * g),
+                                      "dL/dx uses only the diagonal of the Jacobian, p_i (1 - p_i).",
+                                      "the full product is p * (G - np.sum(G * p, axis=1, keepdims=True))."),
+                              Mistake(lambda r, p=p, g=g: close(r, p * (g - np.sum(g * p))),
+                                      "the sum of G * p runs over the whole batch, not over each row.",
+                                      "np.sum(G * p, axis=1, keepdims=True)."),
+                          ],
+                          where="this compares your backward with central differences of "
+                                "L = sum(softmax(x) * grad_out).", what=what_backward))
+    cases += _common_cases(Softmax, what_backward, with_none=True)[:2]
+    return run_check("4.4", Softmax, cases)
+
+
+# ------------------------------------------------------------------ 4.5 ELU, beyond the text
+
+def check_elu(ELU) -> CheckResult:
+    """Exercise 4.5: an `ELU(alpha)` layer: forward, backward, no overflow, and the errors."""
+    rng = np.random.default_rng(45)
+    what = ("forward: x = sn.as_array(x, self); self.save_for_backward(x); return "
+            "np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0))). backward: (x,) = self.saved; "
+            "G = sn.check_grad_out(self, grad_out, x.shape); slope is 1 where x > 0, "
+            "alpha * exp(x) elsewhere; return G * slope.")
+
+    def elu(x, alpha):
+        return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+
+    cases = []
+    for description, (x, alpha) in {
+        "by hand, alpha = 1: x = [[-1, 0, 2]] gives [[e^-1 - 1, 0, 2]]": (np.array([[-1.0, 0.0, 2.0]]), 1.0),
+        "alpha = 0.5 on a random batch": (_away_from_zero(rng, 4, 3), 0.5),
+    }.items():
+        cases.append(Case(description + ": the output", expected=elu(x, alpha),
+                          call=lambda C, x=x, a=alpha: np.array(C(alpha=a).forward(x.copy())),
+                          mistakes=[Mistake(lambda r, x=x: close(r, np.where(x > 0, x, np.exp(x) - 1)),
+                                            "for x <= 0 the output ignores alpha.",
+                                            "alpha * (exp(x) - 1) where x <= 0."),
+                                    Mistake(lambda r, x=x, a=alpha: close(r, np.where(x > 0, x, a * np.exp(x))),
+                                            "for x <= 0 the output misses the - 1: ELU(0) must be 0.",
+                                            "alpha * (exp(x) - 1)."),
+                                    ],
+                          where="compare with the formula, branch by branch.", what=what))
+        g = rng.normal(size=x.shape)
+        cases.append(Case(description + ": dL/dx against central differences",
+                          expected=numerical_input_grad(lambda u, a=alpha: elu(u, a), x, g),
+                          call=lambda C, x=x, g=g, a=alpha: layer_run(C, x.copy(), g.copy(), alpha=a)[1],
+                          mistakes=[Mistake(lambda r, x=x, g=g, a=alpha: close(r, g * np.where(x > 0, 1.0, a * np.expm1(x))),
+                                            "for x <= 0 the slope is the output, alpha (e^x - 1); it is "
+                                            "the derivative of that.",
+                                            "d/dx alpha (e^x - 1) = alpha e^x.")],
+                          where="dL/dx = grad_out times the slope: 1 for x > 0, and for x <= 0 the "
+                                "derivative of alpha (e^x - 1).", what=what))
+
+    def huge(C):
+        with np.errstate(over="raise", invalid="raise"):
+            layer = C()
+            y = np.array(layer.forward(np.array([[1e4, -1e4]])))
+            dx = layer.backward(np.ones((1, 2)))
+        return np.concatenate([y.ravel(), np.asarray(dx).ravel()])
+
+    cases.append(Case("x = [[1e4, -1e4]], with NumPy's overflow turned into an error", call=huge,
+                      expected=np.array([1e4, -1.0, 1.0, 0.0]),
+                      where="np.exp(x) overflows for x = 1e4 even where np.where then takes the other "
+                            "branch: NumPy computes both branches.",
+                      what="exponentiate np.minimum(x, 0), which is never positive."))
+
+    def float32(C):
+        return str(np.asarray(C().forward(np.ones((2, 2), dtype=np.float32))).dtype)
+
+    cases.append(Case("float32 stays float32", call=float32, expected="float32",
+                      compare=lambda r: None if r == "float32" else f"the output is {r}",
+                      where="the output must keep the dtype of x.",
+                      what="use x's own dtype throughout; np.where(x > 0, x, ...) with a float alpha keeps it."))
+    cases.append(Case("backward before any forward", call=lambda C: C().backward(np.ones((1, 2))),
+                      expected=Raises(RuntimeError, ["before forward"]),
+                      where="backward must say that forward has not run.",
+                      what="keep x with self.save_for_backward(x) and read it with (x,) = self.saved."))
+    return run_check("4.5", ELU, cases)

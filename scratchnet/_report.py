@@ -31,7 +31,7 @@ DISTRIBUTION = "scratchnet-course"  # the distribution name; the import name is 
 PACKAGE = "scratchnet"
 OPTIONAL = ("matplotlib", "ipywidgets", "tqdm")
 FIX = (f"To fix it: `pip uninstall -y {PACKAGE} {DISTRIBUTION}`, then install {DISTRIBUTION} again "
-       "as the book's setup page says (never `pip install scratchnet`).")
+       f"as the book's setup page says (by that name: the name {PACKAGE} alone is the unrelated project).")
 
 
 def report(file=None) -> None:

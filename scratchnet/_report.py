@@ -87,6 +87,8 @@ def _scratchnet() -> list[str]:
         return [f"WARNING: this is NOT the course's scratchnet. The `scratchnet` imported from {path} "
                 f"belongs to the distribution {_describe_dist(owner)}, an unrelated project with the "
                 f"same import name.", FIX]
+    elif path is None and module is not None:
+        lines = [f"the imported `scratchnet` has no file ({module!r}): not an installed package"]
     elif path is None:
         lines = ["NOT INSTALLED: Python cannot find a package named `scratchnet`"]
     elif not providers:
@@ -276,7 +278,14 @@ def _top_level(dist) -> set[str]:
 def _providers() -> list:
     """Every installed distribution that installs a top-level `scratchnet` (ours, or the other)."""
     found, seen = [], set()
-    for dist in importlib.metadata.distributions():
+    distributions = iter(importlib.metadata.distributions())
+    while True:
+        try:
+            dist = next(distributions)
+        except StopIteration:
+            return found
+        except Exception:  # noqa: BLE001 - a broken entry on sys.path ends the search, not the report
+            return found
         try:
             if PACKAGE not in _top_level(dist) or _build_residue(dist):
                 continue
@@ -286,7 +295,6 @@ def _providers() -> list:
         if key not in seen:
             seen.add(key)
             found.append(dist)
-    return found
 
 
 def _build_residue(dist) -> bool:

@@ -141,9 +141,25 @@ def test_it_never_raises_when_its_own_lookups_fail(monkeypatch):
 
 
 def test_scratchnet_not_importable_at_all(monkeypatch):
+    monkeypatch.delitem(sys.modules, "scratchnet")
     monkeypatch.setattr(_report, "_imported_path", lambda: None)
     monkeypatch.setattr(_report, "_providers", lambda: [])
     assert _item(_report.report_text(), "scratchnet").startswith("NOT INSTALLED")
+
+
+def test_a_scratchnet_without_a_file_is_not_called_missing(monkeypatch):
+    monkeypatch.setitem(sys.modules, "scratchnet", types.ModuleType("scratchnet"))
+    assert _item(_report.report_text(), "scratchnet").startswith("the imported `scratchnet` has no file")
+
+
+def test_a_broken_entry_on_sys_path_ends_the_search_not_the_report(monkeypatch):
+    real = importlib.metadata.distributions
+
+    def distributions():
+        yield from real()
+        raise OSError("a path entry exploded")
+    monkeypatch.setattr(importlib.metadata, "distributions", distributions)
+    assert _item(_report.report_text(), "scratchnet").startswith(f"scratchnet-course {package_version()}")
 
 
 def test_a_source_tree_without_installed_metadata_says_so(monkeypatch):

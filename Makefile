@@ -6,7 +6,7 @@ VENV    ?= .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: compat venv book test pytest sync export exercises colab execute lab clean bench
+.PHONY: compat venv book test pytest sync export exercises colab execute lab clean bench release-check
 
 venv: $(STAMP)
 
@@ -14,6 +14,7 @@ $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip uninstall -qq -y scratchnet  # the distribution's name before it was scratchnet-course
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
@@ -24,6 +25,7 @@ book: venv
 
 ## Every test: the book build (zero warnings), then pytest with strict nbval on every chapter.
 test: book pytest compat
+test: release-check
 
 pytest: venv
 	$(BIN)/python -m pytest tests --nbval --nbval-current-env \
@@ -60,3 +62,15 @@ compat:
 ## Speed against PyTorch on the CPU (prints figures and ratios; needs torch for the ratios).
 bench: venv
 	$(BIN)/python benchmarks/bench_core.py
+
+## The release checks: the sdist and wheel built as the release workflow builds them (in _build/dist),
+## twine check --strict, the wheel's contents, offline lint of .github/ and CITATION.cff, then the
+## tests marked slow: the wheel installed in a fresh virtual environment runs a small network.
+release-check: venv
+	rm -rf _build/dist && mkdir -p _build
+	$(BIN)/python -m build --outdir _build/dist . > _build/dist.log 2>&1 || (cat _build/dist.log; exit 1)
+	$(BIN)/twine check --strict _build/dist/*
+	$(BIN)/check-wheel-contents --toplevel scratchnet --package scratchnet _build/dist/*.whl
+	$(BIN)/python -m tools.release wheel _build/dist
+	$(BIN)/python -m tools.release lint
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m slow tests/test_release.py

@@ -9,6 +9,7 @@ from scratchnet.layers import Dense
 from scratchnet.gradcheck import numerical_gradient, GradcheckError, gradcheck, gradcheck_layer
 from scratchnet.losses import MSE, CategoricalCrossEntropy, SparseCategoricalCrossEntropy, BinaryCrossEntropy, SoftmaxCrossEntropy
 from scratchnet.activations import ReLU, LeakyReLU, Sigmoid, Tanh, Softmax
+from scratchnet._report import report
 
 __version__ = "0.1.0"
-__all__ = ['as_array', 'Parameter', 'Layer', 'Loss', 'check_grad_out', 'Dense', 'numerical_gradient', 'GradcheckError', 'gradcheck', 'gradcheck_layer', 'MSE', 'CategoricalCrossEntropy', 'SparseCategoricalCrossEntropy', 'BinaryCrossEntropy', 'SoftmaxCrossEntropy', 'ReLU', 'LeakyReLU', 'Sigmoid', 'Tanh', 'Softmax']
+__all__ = ['as_array', 'Parameter', 'Layer', 'Loss', 'check_grad_out', 'Dense', 'numerical_gradient', 'GradcheckError', 'gradcheck', 'gradcheck_layer', 'MSE', 'CategoricalCrossEntropy', 'SparseCategoricalCrossEntropy', 'BinaryCrossEntropy', 'SoftmaxCrossEntropy', 'ReLU', 'LeakyReLU', 'Sigmoid', 'Tanh', 'Softmax', 'report']

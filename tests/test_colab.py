@@ -63,9 +63,24 @@ def test_install_cell_in_colab_pins_the_release_and_upgrades_nothing(monkeypatch
     (call,) = _run_install_cell(monkeypatch, in_colab=True)
     name, line = call
     url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
-    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
-    assert name == "pip" and f"git+{url}@v{version}" in line
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert name == "pip" and f"git+{url}@v{project['version']}" in line
     assert not re.search(r"(^|\s)(-U|--upgrade|--force-reinstall)\b", line)
+    # pip installs the distribution by its own name: `scratchnet` on PyPI is an unrelated project
+    (requirement,) = re.findall(r'"([^"]+)"', line)
+    requirement = Requirement(requirement)
+    assert requirement.name == project["name"] == "scratchnet-course"
+    assert requirement.extras == {"widgets"} and requirement.url == f"git+{url}@v{project['version']}"
+
+
+def test_install_cell_follows_the_distribution_name_and_version(tmp_path):
+    for name in ("_config.yml", "pyproject.toml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('name = "scratchnet-course"', 'name = "other-name"')
+                         .replace('version = "', 'version = "9.8.7+', 1))
+    source = colab.install_source(root=tmp_path)
+    assert '"other-name[widgets] @ git+' in source and "@v9.8.7+" in source
 
 
 def test_runtime_requirements_are_satisfied_by_what_colab_ships():

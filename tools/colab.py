@@ -1,9 +1,10 @@
 """Generate each chapter's Colab badge cell and Colab install cell from `_config.yml`.
 
 The repository URL and branch are written once, in `_config.yml` (`repository:`); Jupyter Book
-makes its Colab launch button from the same keys. The install cell pins scratchnet to the tag
-of the package version in pyproject.toml (`v0.1.0`), so a chapter in Colab gets the library
-the chapter was written for.
+makes its Colab launch button from the same keys. The install cell installs the distribution
+named in pyproject.toml (`scratchnet-course`: the name `scratchnet` on PyPI is an unrelated
+project) at the tag of the package version there (`v0.1.0`), so a chapter in Colab gets the
+library the chapter was written for.
 
     python -m tools.colab            # rewrite the badge and install cells
     python -m tools.colab --check    # exit 1 and list the cells that disagree
@@ -14,7 +15,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from tools.notebooks import ROOT, book_config, chapter_paths, package_version, read_nb, tags, write_nb
+from tools.notebooks import (ROOT, book_config, chapter_paths, distribution_name, package_version, read_nb,
+                             tags, write_nb)
 
 BADGE_TAG, INSTALL_TAG = "colab-badge", "colab-install"
 BADGE_IMG = "https://colab.research.google.com/assets/colab-badge.svg"
@@ -41,9 +43,13 @@ def badge_source(rel_path: str, exercises_rel: str | None, root: Path = ROOT) ->
     return " ".join(parts)
 
 
-def install_source(root: Path = ROOT) -> str:
+def install_requirement(root: Path = ROOT) -> str:
+    """What the install cell passes to pip: the distribution, with the widgets, at the release tag."""
     url, _ = repository(root)
-    ref = f"v{package_version(root)}"
+    return f"{distribution_name(root)}[widgets] @ git+{url}@v{package_version(root)}"
+
+
+def install_source(root: Path = ROOT) -> str:
     return "\n".join([
         "# Colab only: install scratchnet at the version this chapter was written for.",
         "# Elsewhere this cell does nothing (locally, `make venv` has installed it already).",
@@ -51,7 +57,7 @@ def install_source(root: Path = ROOT) -> str:
         "# versions they already satisfy, so there is no restart.",
         "import sys",
         'if "google.colab" in sys.modules:',
-        f'    %pip install -q "scratchnet[widgets] @ git+{url}@{ref}"',
+        f'    %pip install -q "{install_requirement(root)}"',
     ])
 
 

@@ -58,5 +58,15 @@ def book_config(root: Path = ROOT) -> dict:
     return yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
 
 
+def _project(root: Path = ROOT) -> dict:
+    return tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+
 def package_version(root: Path = ROOT) -> str:
-    return tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    """The one version number, from pyproject.toml."""
+    return _project(root)["version"]
+
+
+def distribution_name(root: Path = ROOT) -> str:
+    """The name pip installs scratchnet by (`scratchnet-course`); the import name is `scratchnet`."""
+    return _project(root)["name"]

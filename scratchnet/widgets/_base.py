@@ -32,7 +32,7 @@ def _widgets():
     try:
         import ipywidgets
     except ImportError as error:  # the widgets are an extra
-        raise ImportError("the interactive figures need ipywidgets: pip install 'scratchnet[widgets]'") from error
+        raise ImportError("the interactive figures need ipywidgets: pip install 'scratchnet-course[widgets]'") from error
     return ipywidgets
 
 

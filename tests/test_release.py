@@ -213,22 +213,37 @@ def test_a_wheel_missing_a_file_fails_check_wheel_contents(built, tmp_path):
 
 
 @pytest.mark.slow
-def test_the_datasets_data_files_go_into_the_wheel(tmp_path):
-    """package-data is ready for scratchnet/datasets/*.npz, which a later chapter adds."""
+def test_the_datasets_data_files_go_into_the_wheel(built):
+    """The offline datasets and their provenance notice are package data: in the wheel and the sdist."""
+    data = ["scratchnet/datasets/mnist_subset.npz", "scratchnet/datasets/digits.npz",
+            "scratchnet/datasets/README.md"]
+    assert all((ROOT / name).is_file() for name in data)
+    wheel, sdist = built
+    with zipfile.ZipFile(wheel) as archive:
+        assert set(data) <= set(archive.namelist())
+        for name in data[:2]:
+            assert archive.read(name) == (ROOT / name).read_bytes()
+    with tarfile.open(sdist) as archive:
+        names = {n.split("/", 1)[1] for n in archive.getnames() if "/" in n}
+    assert set(data) <= names
+
+
+@pytest.mark.slow
+def test_a_data_file_outside_the_package_data_patterns_stays_out(tmp_path):
+    """The companion: package-data lists patterns, so a data file it does not name is left out,
+    and wheel_problems says so (which is why a new kind of data file needs pyproject.toml)."""
     source = tmp_path / "source"
     source.mkdir()
     for name in ("pyproject.toml", "README.md", "LICENSE", "MANIFEST.in"):
         shutil.copy(ROOT / name, source / name)
     shutil.copytree(ROOT / "scratchnet", source / "scratchnet", ignore=shutil.ignore_patterns("__pycache__"))
-    (source / "scratchnet" / "datasets").mkdir()
-    (source / "scratchnet" / "datasets" / "__init__.py").write_text('"""Offline datasets."""\n')
-    (source / "scratchnet" / "datasets" / "digits.npz").write_bytes(b"PK\x05\x06" + bytes(18))
-    wheel, sdist = _build(source, tmp_path / "dist")
-    assert release.wheel_problems(wheel, root=source) == []
+    (source / "scratchnet" / "datasets" / "extra.csv").write_text("1,2\n")
+    wheel, _ = _build(source, tmp_path / "dist")
     with zipfile.ZipFile(wheel) as archive:
-        assert "scratchnet/datasets/digits.npz" in archive.namelist()
-    with tarfile.open(sdist) as archive:
-        assert any(n.endswith("scratchnet/datasets/digits.npz") for n in archive.getnames())
+        assert "scratchnet/datasets/mnist_subset.npz" in archive.namelist()
+        assert "scratchnet/datasets/extra.csv" not in archive.namelist()
+    problems = release.wheel_problems(wheel, root=source)
+    assert problems and "scratchnet/datasets/extra.csv" in problems[0]
 
 
 FOREIGN_INIT = b"def err(param):\n\treturn None\n"

@@ -21,7 +21,7 @@ import numpy as np
 
 from scratchnet.datasets.download import RemoteFile
 
-HERE_NAMES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+IDX_NAMES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
               "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
 
 
@@ -37,7 +37,7 @@ def subset_idx_files() -> dict[str, bytes]:
     from scratchnet.datasets import load_mnist
     (x_train, y_train), (x_test, y_test) = load_mnist()
     as_bytes = [np.rint(x_train * 255), y_train, np.rint(x_test * 255), y_test]
-    return {name: idx_bytes(a) for name, a in zip(HERE_NAMES, as_bytes)}
+    return {name: idx_bytes(a) for name, a in zip(IDX_NAMES, as_bytes)}
 
 
 def remote(name: str, data: bytes) -> RemoteFile:

@@ -20,7 +20,7 @@ import pytest
 from scratchnet.datasets import DownloadError, load_fashion_mnist, load_mnist, real
 from scratchnet.datasets import download as dl
 from scratchnet.datasets.download import RemoteFile, fetch, verify
-from tests.datasets_server import (HERE_NAMES, FileServer, Route, SilentServer, dead_url, idx_bytes, read_only,
+from tests.datasets_server import (IDX_NAMES, FileServer, Route, SilentServer, dead_url, idx_bytes, read_only,
                                    remote, subset_idx_files)
 
 QUICK = dict(timeout=5.0, retries=0, backoff=0.0, progress=False)
@@ -53,8 +53,8 @@ def test_a_good_download_gives_the_same_digits_as_the_subset(local_mnist, tmp_pa
     assert x_train.shape == (4000, 28, 28) and x_test.shape == (1000, 28, 28)
     np.testing.assert_array_equal(x_train, sx_train)
     np.testing.assert_array_equal(y_test, sy_test)
-    assert sorted(local_mnist.requests) == sorted(f"/mnist/{n}" for n in HERE_NAMES)
-    assert sorted(p.name for p in (tmp_path / "mnist").iterdir() if not p.name.startswith(".")) == sorted(HERE_NAMES)
+    assert sorted(local_mnist.requests) == sorted(f"/mnist/{n}" for n in IDX_NAMES)
+    assert sorted(p.name for p in (tmp_path / "mnist").iterdir() if not p.name.startswith(".")) == sorted(IDX_NAMES)
     assert _leftovers(tmp_path) == []
     # cached: the second call asks the server for nothing
     load_mnist(full=True, cache_dir=tmp_path, progress=False)
@@ -277,8 +277,13 @@ def test_the_default_cache_folder(monkeypatch, tmp_path):
 
 CHILD = textwrap.dedent("""
     import json, sys, time
+    from pathlib import Path
     from scratchnet.datasets.download import RemoteFile, fetch
-    remotes, mirror, folder = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3]
+    remotes, mirror, folder, sync = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3], Path(sys.argv[4])
+    (sync / f"ready-{sys.argv[5]}").touch()
+    deadline = time.time() + 60
+    while not (sync / "go").exists() and time.time() < deadline:  # start together
+        time.sleep(0.005)
     start = time.time()
     for r in remotes:
         fetch(RemoteFile(*r), [mirror], folder, timeout=10, retries=0, progress=False)
@@ -292,18 +297,24 @@ def test_two_processes_downloading_into_the_same_cache(tmp_path, idx):
     names = ["train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz"]
     routes = {f"/{n}": Route(idx[n], chunk_delay=0.15) for n in names}  # t10k-images: ~0.7 s
     remotes = [remote(n, idx[n]) for n in names]
+    cache, sync = tmp_path / "cache", tmp_path / "sync"
+    sync.mkdir()
     with FileServer(routes) as server:
-        args = [json.dumps([[r.name, r.size, r.sha256] for r in remotes]), server.url, str(tmp_path)]
-        children = [subprocess.Popen([sys.executable, "-c", CHILD, *args], stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        args = [json.dumps([[r.name, r.size, r.sha256] for r in remotes]), server.url, str(cache), str(sync)]
+        children = [subprocess.Popen([sys.executable, "-c", CHILD, *args, str(i)], stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True) for i in range(2)]
+        deadline = time.monotonic() + 60
+        while len(list(sync.glob("ready-*"))) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        (sync / "go").touch()
         outputs = [child.communicate(timeout=120) for child in children]
     for child, (out, err) in zip(children, outputs):
         assert child.returncode == 0, err
     (a_start, a_end), (b_start, b_end) = (json.loads(out) for out, _ in outputs)
     assert a_start < b_end and b_start < a_end  # they did run at the same time
-    assert all(verify(tmp_path / r.name, r) is None for r in remotes)
+    assert all(verify(cache / r.name, r) is None for r in remotes)
     assert sorted(server.requests) == sorted(routes)  # once each
-    assert _leftovers(tmp_path) == []
+    assert _leftovers(cache) == []
 
 
 @pytest.mark.parametrize("locked", [True, False], ids=["with-lock", "lock-disabled"])

@@ -7,7 +7,7 @@ and throwaway settings, serving copies of the chapters. The browser is Debian's 
 For every chapter in `chapters/` (new chapters are picked up without editing this file):
 
 - opened untouched and closed again, it is not marked as changed, JupyterLab does not ask to
-  save it, and the file stays byte for byte the same;
+  save it, and the file stays byte for byte the same (its exercise notebook too);
 - run top to bottom, no cell has an error output or anything on stderr;
 - every widget (found generically: each output area holding an ipywidgets view) shows exactly
   one figure, never larger than it was drawn (CSS size x device pixel ratio <= PNG size);
@@ -28,18 +28,22 @@ from pathlib import Path
 import pytest
 
 from tests import labdriver
-from tools.notebooks import chapter_paths
+from tools.notebooks import EXERCISES, chapter_paths
 
 pytestmark = pytest.mark.lab
 CHAPTERS = chapter_paths()
 IDS = [p.stem for p in CHAPTERS]
+NOTEBOOKS = [p.name for p in CHAPTERS] + [f"exercises/{p.name}" for p in CHAPTERS if (EXERCISES / p.name).exists()]
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     root = tmp_path_factory.mktemp("chapters")
+    (root / "exercises").mkdir()
     for path in CHAPTERS:
         shutil.copy2(path, root / path.name)
+        if (EXERCISES / path.name).exists():
+            shutil.copy2(EXERCISES / path.name, root / "exercises" / path.name)
     with labdriver.session(root) as lab:
         yield lab
 
@@ -48,9 +52,9 @@ def test_every_chapter_is_tested():
     assert len(CHAPTERS) >= 5, [p.name for p in CHAPTERS]
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS, ids=IDS)
-def test_untouched_chapter_opens_and_closes_unchanged(lab, chapter):
-    problems = lab.check_opens_clean(chapter.name)
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_untouched_notebook_opens_and_closes_unchanged(lab, notebook):
+    problems = lab.check_opens_clean(notebook)
     assert not problems, "\n".join(problems)
 
 

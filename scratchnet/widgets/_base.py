@@ -59,7 +59,7 @@ class FigureWidget:
     figsize: tuple[float, float] = (5.0, 4.0)
     dpi: int = 80
     pixel_ratio: int = 2
-    control_width: str = "340px"
+    control_width: str = "360px"
 
     def __init__(self, **initial: Any):
         widgets = _widgets()
@@ -102,6 +102,7 @@ class FigureWidget:
             style.button_width = style.button_width or "auto"
             layout.display, layout.flex_flow = layout.display or "flex", layout.flex_flow or "row wrap"
             layout.align_items = layout.align_items or "center"
+            layout.grid_gap = layout.grid_gap or "0px 6px"  # CSS gap: room between label and buttons
         if not layout.margin:
             layout.margin = "2px 16px 2px 0px"
 

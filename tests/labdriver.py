@@ -196,10 +196,13 @@ JS_IDLE = """() => {
   return !!kernel && kernel.status === 'idle';
 }"""
 
-JS_RUN_ALL = """async () => {
+JS_RUN_ALL = """() => {
+  // Run > Run All Cells; window.liveTestRun turns true when the last cell has run.
   const app = window.jupyterapp;
   app.shell.activateById(window.liveTestPanel.id);
-  return await app.commands.execute('notebook:run-all-cells');
+  window.liveTestRun = false;
+  app.commands.execute('notebook:run-all-cells').then(
+    () => { window.liveTestRun = true; }, (e) => { window.liveTestRun = String(e); });
 }"""
 
 JS_OUTPUT_PROBLEMS = """() => {
@@ -292,11 +295,13 @@ class Lab:
         JupyterLab asked to save. With `discard`, answer the question by discarding changes."""
         panel_id = self.page.evaluate("() => window.liveTestPanel.id")
         self.page.locator(f".lm-DockPanel-tabBar .lm-TabBar-tab[data-id='{panel_id}'] .lm-TabBar-tabCloseIcon").click()
+        from playwright.sync_api import TimeoutError as NoDialog
+
         dialog = self.page.locator(".jp-Dialog")
         try:
             dialog.wait_for(state="visible", timeout=1500)
             asked = True
-        except Exception:
+        except NoDialog:
             asked = False
         if asked and discard:
             dialog.get_by_role("button", name=re.compile("Discard|Don.t Save", re.I)).click()
@@ -308,6 +313,7 @@ class Lab:
 
     def run_all(self, timeout: float = 300.0) -> None:
         self.page.evaluate(JS_RUN_ALL)
+        self.page.wait_for_function("() => window.liveTestRun !== false", timeout=timeout * 1000)
         self.page.wait_for_function(JS_IDLE, timeout=timeout * 1000)
 
     def output_problems(self) -> list[str]:
@@ -325,7 +331,7 @@ class Lab:
         known = ", ".join(CONTROLS.values())
         for i in range(areas.count()):
             area = areas.nth(i)
-            index = area.evaluate("(e) => [...e.closest('.jp-Notebook').querySelectorAll('.jp-Cell')].indexOf(e.closest('.jp-Cell'))")
+            index = area.evaluate("(e) => window.liveTestPanel.content.widgets.findIndex(c => c.node.contains(e))")
             widget = Widget(f"cell {index}, widget {i + 1}", index, area)
             for kind, selector in CONTROLS.items():
                 for j in range(area.locator(selector).count()):
@@ -592,6 +598,15 @@ class Lab:
         if not self.file_browser_open():
             problems.append("the file browser is not open (the checks assume it takes its usual width)")
         self.open(path)
+        try:
+            problems += self._run_and_drive(path, screenshots)
+        finally:
+            self.close(discard=True)
+            self.shutdown_kernels()
+        return problems
+
+    def _run_and_drive(self, path: str, screenshots: Path | None) -> list[str]:
+        problems = []
         self.run_all()
         outputs = self.output_problems()
         problems += [f"{path}: {p}" for p in outputs]
@@ -608,8 +623,6 @@ class Lab:
                 problems += [f"{path}: {p}" for p in self.drive(widget)]
         problems += [f"{path}: after moving the controls: {p}" for p in self.output_problems() if p not in outputs]
         problems += [f"{path}: {p}" for p in self.console]
-        self.close(discard=True)
-        self.shutdown_kernels()
         return problems
 
     def _screenshots(self, widget: Widget, stem: Path) -> None:

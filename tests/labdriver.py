@@ -228,7 +228,7 @@ JS_FIGURE_HASH = """async (img) => {
   return Array.from(new Uint8Array(digest)).map(b => b.toString(16).padStart(2, '0')).join('');
 }"""
 
-JS_CLIPPED = """(e) => {
+JS_CLIPPED = r"""(e) => {
   // True when the text of e is cut off: ellipsis (scrollWidth > clientWidth), or e sticks out
   // of the notebook's visible area.
   const r = e.getBoundingClientRect();
@@ -236,7 +236,8 @@ JS_CLIPPED = """(e) => {
   const a = area.getBoundingClientRect();
   const cut = e.scrollWidth > e.clientWidth + 1;
   const outside = r.left < a.left - 1 || r.right > a.right + 1 || r.width < 1;
-  return {cut, outside, text: (e.textContent || '').trim(), width: r.width, scroll: e.scrollWidth};
+  const text = (e.textContent || '').replace(/[\s\u200b]+/g, ' ').trim();  // ipywidgets pads empty labels with U+200B
+  return {cut, outside, text, width: r.width, scroll: e.scrollWidth};
 }"""
 
 
@@ -336,8 +337,8 @@ class Lab:
             for kind, selector in CONTROLS.items():
                 for j in range(area.locator(selector).count()):
                     control = area.locator(selector).nth(j)
-                    label = control.locator(".widget-label").first
-                    text = label.text_content().strip() if label.count() else ""
+                    texts = control.locator(".widget-label, .widget-label-basic").all_text_contents()
+                    text = next((t.replace("\u200b", "").strip() for t in texts if t.replace("\u200b", "").strip()), "")
                     widget.controls.append((kind, control, text))
             unknown = area.evaluate(f"""(e) => [...e.querySelectorAll('.jupyter-widgets')]
                 .filter(w => !w.matches({json.dumps(', '.join(PASSIVE))}) && !w.matches({json.dumps(known)})
@@ -377,7 +378,7 @@ class Lab:
             name = f"{widget.name}, {kind} {label!r}"
             if not label:
                 problems.append(f"{widget.name}: a {kind} has no description saying what it changes")
-            texts = control.locator(".widget-label, .widget-readout, button")
+            texts = control.locator(".widget-label, .widget-label-basic, .widget-readout, button")
             for t in range(texts.count()):
                 state = texts.nth(t).evaluate(JS_CLIPPED)
                 if state["text"] and (state["cut"] or state["outside"]):
@@ -553,19 +554,21 @@ class Lab:
         field_ = control.locator("input, textarea").first
         start = field_.input_value()
 
-        def type_value():
-            number = _number(start)
-            text = f"{number + 1:g}" if number is not None else start + "x"
-            field_.click()
-            self.page.keyboard.press("Control+A")
-            self.page.keyboard.type(text)
+        def keyboard():  # a text box takes its value on Enter (or when it loses focus)
+            field_.focus()
+            at_max = field_.evaluate("(e) => e.max !== '' && e.max !== undefined && Number(e.value) >= Number(e.max)")
+            self.page.keyboard.press("ArrowDown" if at_max else "ArrowUp")
             self.page.keyboard.press("Enter")
 
-        def keyboard():
-            field_.focus()
-            self.page.keyboard.press("ArrowUp")
+        def type_value():  # type back the value it started with
+            if field_.input_value() == start:
+                raise AssertionError(f"no value to type: the box still shows {start!r}")
+            field_.click()
+            self.page.keyboard.press("Control+A")
+            self.page.keyboard.type(start)
+            self.page.keyboard.press("Enter")
 
-        return [("type a value", type_value), ("arrow key", keyboard)]
+        return [("arrow key and Enter", keyboard), ("type a value", type_value)]
 
     # the whole round, for one notebook
     def check_opens_clean(self, path: str) -> list[str]:

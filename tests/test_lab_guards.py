@@ -1,5 +1,7 @@
 """Companions of the live widget test: each of its checks fails on a deliberately broken notebook,
-and stays quiet on a good widget in the same notebook. Runs with it (`make test-lab`)."""
+and stays quiet on good widgets in the same notebook (a slider, a checkbox, a number box). Runs
+with it (`make test-lab`). RadioButtons are among the broken: inside JupyterLab their arrow keys
+move to the next cell instead, as a Dropdown's do."""
 
 import json
 import sys
@@ -81,6 +83,20 @@ CASES = {
                         '        return {"a": w.ColorPicker(description="line colour")}\n'
                         'Painted()',
                         ["a control this test cannot drive"]),
+    "radio buttons": ('class Radio(Line):\n'
+                      '    def controls_(self):\n'
+                      '        return {"a": w.RadioButtons(options=[0.5, 1.0, 1.5], value=1.0, description="slope a")}\n'
+                      'Radio()', ["radio buttons 'slope a': arrow key: JupyterLab took the key"]),
+    "checkbox": ('class Flip(Line):\n'
+                 '    def controls_(self):\n'
+                 '        return {"a": w.Checkbox(value=True, description="steep slope")}\n'
+                 '    def draw(self, axes, a):\n'
+                 '        return super().draw(axes, a=1.5 if a else 0.5)\n'
+                 'Flip()', None),
+    "text box": ('class Typed(Line):\n'
+                 '    def controls_(self):\n'
+                 '        return {"a": w.BoundedFloatText(value=1.0, min=-2, max=2, step=0.1, description="slope a")}\n'
+                 'Typed()', None),
     "stderr": ('print("something went wrong", file=sys.stderr)', ["stderr output: something went wrong"]),
     "error": ('raise RuntimeError("broken on purpose")', ["error output RuntimeError: broken on purpose"]),
 }

@@ -1,7 +1,7 @@
 """What every chapter's widget promises, whatever it draws (no browser; runs on ipywidgets 7.7
 and 8): a figure drawn at twice the size it is shown at and never stretched, controls in a row
 that wraps with room for each slider, a description on every control that says what it changes,
-and no dropdown (JupyterLab takes a dropdown's arrow keys). Widgets of new chapters are found
+and no dropdown or radio buttons (JupyterLab takes their arrow keys). Widgets of new chapters are found
 by themselves: every FigureWidget subclass in a `scratchnet.widgets.chNN` module."""
 
 import importlib
@@ -76,10 +76,10 @@ def test_every_control_says_what_it_changes(widget):
                                 f"should say what it changes, e.g. 'learning rate lr', not a bare symbol"
 
 
-def test_no_dropdowns_inside_jupyterlab_they_cannot_be_driven_by_keyboard(widget):
+def test_no_dropdowns_or_radio_buttons_inside_jupyterlab_they_lose_their_arrow_keys(widget):
     for name, control in widget.controls.items():
-        assert not isinstance(control, ipywidgets.Dropdown), \
-            f"{type(widget).__name__}.{name} is a Dropdown; use ToggleButtons or RadioButtons"
+        assert not isinstance(control, (ipywidgets.Dropdown, ipywidgets.RadioButtons)), \
+            f"{type(widget).__name__}.{name} is a {type(control).__name__}; use ToggleButtons"
 
 
 def test_toggle_buttons_sit_beside_their_label_and_fit_their_text():

@@ -51,8 +51,8 @@ class FigureWidget:
       room to move, and when the row is full the next control starts a new row.
     - Each control's description is shown in full (its label is as wide as its text). A choice
       among a few options is a row of `ToggleButtons`, which the keyboard can drive inside
-      JupyterLab (Tab to a button, Space to choose it); a `Dropdown` cannot, because JupyterLab
-      takes its arrow keys for moving between cells.
+      JupyterLab (Tab to a button, Space to choose it); a `Dropdown` or `RadioButtons` cannot,
+      because JupyterLab takes their arrow keys for moving between cells.
     """
 
     ncols: int = 1

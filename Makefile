@@ -5,8 +5,9 @@ PY      ?= python3
 VENV    ?= .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
+LAB_STAMP := $(VENV)/.lab-installed
 
-.PHONY: compat venv book test pytest sync export exercises colab execute lab clean bench release-check
+.PHONY: compat venv book test pytest sync export exercises colab execute lab lab-env test-lab clean bench release-check
 
 venv: $(STAMP)
 
@@ -48,9 +49,19 @@ execute: venv colab export
 	$(BIN)/python -m tools.execute $(CHAPTERS)
 	$(BIN)/python -m tools.exercises
 
-lab: venv
-	$(BIN)/python -m pip install -q jupyterlab
+## JupyterLab (pinned in requirements-lab.txt, with the live test's browser driver) on top of the course environment.
+lab-env: $(LAB_STAMP)
+
+$(LAB_STAMP): $(STAMP) requirements-lab.txt
+	$(BIN)/python -m pip install -q -r requirements.txt -r requirements-lab.txt
+	touch $(LAB_STAMP)
+
+lab: lab-env
 	$(BIN)/jupyter lab chapters
+
+## The live widget test: every chapter run and its widgets driven in JupyterLab in headless Chromium (slow).
+test-lab: lab-env
+	$(BIN)/python -m pytest -m lab tests/test_lab_widgets.py tests/test_lab_guards.py
 
 clean:
 	rm -rf _build .pytest_cache

@@ -1,42 +1,77 @@
-"""Reference maths for the exercise checks and the widgets (support code, written by hand).
+"""Reference maths for the support code: the widgets draw with it, the exercise checks compare
+against it (written by hand, tested by pytest; not one of the chapter-exported modules).
 
-Each function is computed in float64, stably, and without NumPy warnings, in its own few
-lines of NumPy: it never imports the chapter-exported modules, so a check or a widget works
-whichever chapters have been exported (the gating test runs chapter N on chapters 1..N-1).
+Everything here computes in float64, is stable for any finite input (even near the float64
+limit, +-1e308), and prints no NumPy RuntimeWarning. It imports nothing from scratchnet, so the
+gating test can run chapter N with a package holding only chapters 1..N-1.
+
+    sigmoid(x)            = 1 / (1 + exp(-x))
+    logsumexp(x, axis)    = log sum_j exp(x_j)
+    log_softmax(x, axis)  = x - logsumexp(x)
+    softmax(x, axis)      = exp(log_softmax(x))
+
+Infinite and NaN inputs give what PyTorch gives (for example softmax([inf, 0]) is [nan, 0]),
+also without a warning.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["sigmoid", "softmax", "log_softmax", "logsumexp"]
+__all__ = ["sigmoid", "logsumexp", "log_softmax", "softmax"]
 
 
-def sigmoid(x):
-    """1 / (1 + exp(-x)), from exp(-|x|), which never overflows."""
-    x = np.asarray(x, dtype=float)
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+def _float64(x, name: str = "x") -> np.ndarray:
+    """`x` as a float64 array; anything but real numbers (strings, None, complex) is refused."""
+    array = np.asarray(x)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers, got {type(x).__name__} of dtype {array.dtype}: {x!r}")
+    return array.astype(np.float64, copy=False)
 
 
-def logsumexp(z, axis=-1):
-    """log sum exp(z) along `axis`, with the maximum taken out first."""
-    z = np.asarray(z, dtype=float)
-    m = z.max(axis=axis, keepdims=True)
-    with np.errstate(over="ignore"):
-        shifted = z - m
-    return np.squeeze(m + np.log(np.exp(shifted).sum(axis=axis, keepdims=True)), axis=axis)
+def sigmoid(x) -> np.ndarray:
+    """sigma(x) = 1 / (1 + exp(-x)), elementwise, in float64.
+
+    Written with exp(-|x|), which lies in (0, 1], so no exponent overflows:
+    sigma(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0, with e = exp(-|x|).
+    """
+    x = _float64(x)
+    e = np.exp(-np.abs(x))                      # in [0, 1]: underflows to 0 quietly, never overflows
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-def log_softmax(z, axis=-1):
-    """log softmax(z) along `axis`: z - logsumexp(z)."""
-    z = np.asarray(z, dtype=float)
-    m = z.max(axis=axis, keepdims=True)
-    with np.errstate(over="ignore"):
-        shifted = z - m
-    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+def _shift(x: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The max trick: (m, x - m, log sum_j exp(x_j - m)), with m = max_j x_j kept as a slice.
+
+    Every exponent x_j - m is <= 0, so nothing overflows, and the largest term is exp(0) = 1, so
+    the log never sees 0. An infinite or NaN max is not subtracted (it would give inf - inf).
+    """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        m = np.max(x, axis=axis, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0.0)
+        shifted = x - m                  # -inf for an entry far below the max: its exp is 0
+        log_total = np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))  # -inf if all are -inf
+    return m, shifted, log_total
 
 
-def softmax(z, axis=-1):
-    """exp(z) / sum exp(z) along `axis`, with the maximum taken out first."""
-    return np.exp(log_softmax(z, axis=axis))
+def logsumexp(x, axis: int = -1, keepdims: bool = False) -> np.ndarray:
+    """log sum_j exp(x_j) along `axis`, in float64: m + log sum_j exp(x_j - m), m = max_j x_j."""
+    m, _, log_total = _shift(_float64(x), axis)
+    result = m + log_total
+    return result if keepdims else np.squeeze(result, axis=axis)
+
+
+def log_softmax(x, axis: int = -1) -> np.ndarray:
+    """log softmax(x)_i = (x_i - m) - log sum_j exp(x_j - m) along `axis`, in float64.
+
+    Subtracting the max first keeps the digits that x - logsumexp(x) would lose when |x| is huge.
+    """
+    _, shifted, log_total = _shift(_float64(x), axis)
+    with np.errstate(invalid="ignore"):  # -inf - (-inf) when every entry is -inf: nan, as in PyTorch
+        return shifted - log_total
+
+
+def softmax(x, axis: int = -1) -> np.ndarray:
+    """softmax(x)_i = exp(x_i) / sum_j exp(x_j) along `axis`, in float64; each slice sums to 1."""
+    with np.errstate(under="ignore"):
+        return np.exp(log_softmax(x, axis=axis))

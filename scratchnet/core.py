@@ -127,6 +127,16 @@ def _is_default(value, default):
         return False
 
 
+def _frozen(a):
+    """Whether no one can change a's numbers: a is read-only, and so is
+    every array it is a view of, down to the one that owns the memory."""
+    while isinstance(a, np.ndarray):
+        if a.flags.writeable:
+            return False
+        a = a.base
+    return a is None
+
+
 class _Component:
     """What layers and losses share: a snapshot for the backward pass, and
     a repr that shows the hyperparameters (chapter 1)."""
@@ -136,13 +146,12 @@ class _Component:
     def save_for_backward(self, *arrays):
         """Keep arrays for backward, so that no later edit can change them.
 
-        A read-only array that owns its memory is kept as it is; anything
-        else is copied, and the copy is made read-only.
+        A frozen array (read-only, and a view only of read-only arrays) is
+        kept as it is; any other array is copied, and the copy frozen.
         """
         kept = []
         for a in arrays:
-            if isinstance(a, np.ndarray) and not (a.flags.owndata
-                                                  and not a.flags.writeable):
+            if isinstance(a, np.ndarray) and not _frozen(a):
                 a = a.copy()
                 a.flags.writeable = False
             kept.append(a)

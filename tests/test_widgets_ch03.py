@@ -5,11 +5,11 @@ import pytest
 
 pytest.importorskip("ipywidgets")
 
-from scratchnet.widgets.ch03 import B_DEMO, W_DEMO, X_REST, GradientFlow, dense_gradients  # noqa: E402
+from scratchnet.widgets.ch03 import B_DEMO, W_DEMO, X_REST, DenseLayerGradients, dense_gradients  # noqa: E402
 
 
 def test_initial_drawing_is_the_backward_formulas():
-    widget = GradientFlow()
+    widget = DenseLayerGradients()
     x, t, data = np.array([[1.0, *X_REST]]), np.array([[1.5, 1.0]]), widget.data
     z = x @ W_DEMO + B_DEMO
     assert np.allclose(data["z"], z) and np.allclose(data["z"], [[0.5, 2.0]])
@@ -22,7 +22,7 @@ def test_initial_drawing_is_the_backward_formulas():
 
 
 def test_a_zero_input_gives_its_row_of_weights_no_gradient():
-    widget = GradientFlow()
+    widget = DenseLayerGradients()
     assert not np.allclose(widget.data["dW"][0], 0.0)
     draws, png = widget.draws, widget.image.value
     widget.controls["x1"].value = 0.0
@@ -32,7 +32,7 @@ def test_a_zero_input_gives_its_row_of_weights_no_gradient():
 
 
 def test_a_target_on_its_output_gives_its_column_no_gradient():
-    widget = GradientFlow(x1=1.0)
+    widget = DenseLayerGradients(x1=1.0)
     widget.controls["t1"].value = 0.5  # z1 = 0.5 at x1 = 1
     assert np.isclose(widget.data["G"][0, 0], 0.0)
     assert np.allclose(widget.data["dW"][:, 0], 0.0)
@@ -40,14 +40,14 @@ def test_a_target_on_its_output_gives_its_column_no_gradient():
 
 
 def test_moving_a_target_moves_the_input_gradient_along_a_row_of_W():
-    widget = GradientFlow()
+    widget = DenseLayerGradients()
     before = widget.data["dx"].copy()
     widget.controls["t2"].value = widget.controls["t2"].value + 1.0  # G2 drops by 1
     assert np.allclose(widget.data["dx"] - before, -W_DEMO[:, 1])
 
 
 def test_dW_of_one_sample_is_an_outer_product():
-    widget = GradientFlow(x1=-1.5, t1=-2.0, t2=0.75)
+    widget = DenseLayerGradients(x1=-1.5, t1=-2.0, t2=0.75)
     assert np.linalg.matrix_rank(widget.data["dW"]) == 1
 
 
@@ -64,7 +64,7 @@ def test_dense_gradients_agree_with_dense_backward():
 
 
 def test_standin_draws_each_setting_in_its_own_row():
-    widget = GradientFlow()
+    widget = DenseLayerGradients()
     standin = widget.standin([dict(x1=1.0), dict(x1=0.0), dict(t1=0.5)], ["a", "b", "c"])
     assert len([ax for ax in standin.figure.axes if ax.images]) == 3
     assert standin._repr_png_()[:4] == b"\x89PNG"
@@ -72,7 +72,7 @@ def test_standin_draws_each_setting_in_its_own_row():
 
 
 def test_controls_are_basic_and_do_not_update_continuously():
-    widget = GradientFlow()
+    widget = DenseLayerGradients()
     for name, control in widget.controls.items():
         assert type(control).__name__ == "FloatSlider" and control.description
         assert control.continuous_update is False

@@ -10,11 +10,11 @@ import pytest
 pytest.importorskip("ipywidgets")
 
 from scratchnet.widgets import ch04  # noqa: E402
-from scratchnet.widgets.ch04 import GradientFlow, gradient_norms, random_stack  # noqa: E402
+from scratchnet.widgets.ch04 import GradientSizeByDepth, gradient_norms, random_stack  # noqa: E402
 
 
 def test_initial_drawing_is_a_sigmoid_stack_whose_gradient_vanishes():
-    widget = GradientFlow()
+    widget = GradientSizeByDepth()
     assert widget.values == {"depth": 20, "activation": "sigmoid", "scale": 1.0}
     norms = widget.data["norms"]
     assert norms.shape == (20,) and np.array_equal(widget.data["layers"], np.arange(1, 21))
@@ -24,7 +24,7 @@ def test_initial_drawing_is_a_sigmoid_stack_whose_gradient_vanishes():
 
 
 def test_relu_with_he_scale_keeps_the_gradient_steady():
-    widget = GradientFlow()
+    widget = GradientSizeByDepth()
     draws, png = widget.draws, widget.image.value
     widget.controls["activation"].value = "relu"
     widget.controls["scale"].value = np.sqrt(2)
@@ -34,14 +34,14 @@ def test_relu_with_he_scale_keeps_the_gradient_steady():
 
 
 def test_a_large_scale_makes_the_gradient_explode():
-    widget = GradientFlow(activation="relu", scale=3.0, depth=30)
+    widget = GradientSizeByDepth(activation="relu", scale=3.0, depth=30)
     norms = widget.data["norms"]
     assert norms[0] > 1e8 and np.all(np.diff(norms) < 0)
     assert widget.data["factor"] == pytest.approx(3 / np.sqrt(2), rel=0.05)  # ReLU halves the units
 
 
 def test_depth_changes_the_number_of_layers_but_not_the_first_ones():
-    widget = GradientFlow(activation="tanh")
+    widget = GradientSizeByDepth(activation="tanh")
     widget.controls["depth"].value = 35
     assert widget.data["norms"].shape == (35,)
     x20, w20, g20 = random_stack(20, 1.0)
@@ -66,7 +66,7 @@ def test_extreme_settings_stay_finite_without_warnings():
     for activation in ("sigmoid", "tanh", "relu"):
         for scale in (0.1, 10.0):
             assert np.isfinite(gradient_norms(50, activation, scale)).all()
-    GradientFlow(depth=50, activation="relu", scale=10.0)
+    GradientSizeByDepth(depth=50, activation="relu", scale=10.0)
 
 
 def test_unknown_activation_is_a_clear_error():
@@ -75,7 +75,7 @@ def test_unknown_activation_is_a_clear_error():
 
 
 def test_standin_draws_each_setting_once():
-    widget = GradientFlow()
+    widget = GradientSizeByDepth()
     settings = [dict(activation="sigmoid", depth=30, scale=1.0),
                 dict(activation="relu", depth=30, scale=np.sqrt(2)),
                 dict(activation="relu", depth=30, scale=3.0)]
@@ -91,4 +91,30 @@ def test_widget_does_not_import_chapter_modules():
     tree = ast.parse(Path(ch04.__file__).read_text(encoding="utf-8"))
     modules = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     modules |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
-    assert {m for m in modules if m and m.startswith("scratchnet")} == {"scratchnet.widgets._base"}
+    assert {m for m in modules if m and m.startswith("scratchnet")} == {"scratchnet._reference", "scratchnet.widgets._base"}
+
+
+def test_the_layer_axis_has_whole_number_ticks_at_every_depth():
+    widget = GradientSizeByDepth()
+    for depth in (2, 3, 5, 7, 20, 33, 50):
+        widget.controls["depth"].value = depth
+        ticks = widget.axes[0].get_xticks()
+        assert all(float(t).is_integer() for t in ticks), (depth, ticks)
+
+
+def test_without_the_integer_locator_the_ticks_would_fall_between_layers():
+    """Companion: matplotlib's default ticks for layers 1..5 include halves, so the test above can fail."""
+    from matplotlib.figure import Figure
+    ax = Figure().subplots()
+    ax.semilogy(np.arange(1, 6), np.ones(5))
+    assert not all(float(t).is_integer() for t in ax.get_xticks())
+
+
+def test_controls_say_what_they_change_and_the_activation_is_chosen_by_buttons():
+    import ipywidgets
+    widget = GradientSizeByDepth()
+    controls = widget.controls
+    assert controls["scale"].description == "weight scale" and controls["depth"].description == "depth (layers)"
+    assert isinstance(controls["activation"], ipywidgets.ToggleButtons)
+    assert list(controls["activation"].options) == ["sigmoid", "tanh", "relu"]
+    assert "weight scale 1.00" in widget.axes[0].get_title()

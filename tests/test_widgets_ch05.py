@@ -47,6 +47,13 @@ def test_raising_the_true_logit_lowers_the_loss():
     np.testing.assert_allclose(widget.data["grad"], widget.data["p"] - [0, 1, 0])
 
 
+def test_the_true_class_is_chosen_by_buttons_the_keyboard_can_drive():
+    import ipywidgets
+    label = SoftmaxCrossEntropyExplorer().controls["label"]
+    assert isinstance(label, ipywidgets.ToggleButtons) and label.description == "true class"
+    assert list(label.options) == [("class 0", 0), ("class 1", 1), ("class 2", 2)]
+
+
 def test_changing_the_true_class_moves_the_negative_bar():
     widget = SoftmaxCrossEntropyExplorer(z0=4.0, z1=0.5, z2=-1.0, label=0)
     right = widget.data["loss"]

@@ -19,7 +19,7 @@ find_python() {  # find_python 3.12
 }
 
 shopt -s nullglob
-TESTS=(tests/test_utils.py tests/test_checks_*.py tests/test_widgets_*.py tests/test_layers*.py
+TESTS=(tests/test_utils.py tests/test_reference.py tests/test_checks_*.py tests/test_widgets_*.py tests/test_layers*.py
        tests/test_activations*.py tests/test_losses*.py tests/test_gradcheck*.py tests/test_datasets_*.py)
 
 export PYDEVD_DISABLE_FILE_VALIDATION=1  # quiets ipykernel 6 debugger chatter on Python 3.12

@@ -9,6 +9,11 @@ Seeds are fixed inside each notebook (an explicit `numpy.random.Generator`); her
 PYTHONHASHSEED and the matplotlib backend, store widget state (so widgets render outside a
 live kernel) under ids derived from the notebook, and drop timing metadata, so that re-running
 an unchanged chapter leaves its file unchanged.
+
+The notebook metadata is stored exactly as JupyterLab writes it when it opens the chapter with
+the course's kernel: the kernelspec with its display name ("Python 3 (ipykernel)") and the
+language_info that the kernel reports, Python version included. So an untouched chapter opens in
+JupyterLab without unsaved changes and closes without asking to save (tests/test_lab_widgets.py).
 """
 
 from __future__ import annotations
@@ -19,11 +24,19 @@ import sys
 from pathlib import Path
 
 import nbformat
+from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 
 from tools.notebooks import ROOT, chapter_number, chapter_paths, read_nb, write_nb
 
 KEEP_METADATA = ("kernelspec", "language_info", "widgets")
+KERNEL = "python3"
+
+
+def kernelspec(name: str = KERNEL) -> dict:
+    """The notebook's `kernelspec` metadata as JupyterLab writes it for kernel `name`."""
+    spec = KernelSpecManager().get_kernel_spec(name)
+    return {"display_name": spec.display_name, "language": spec.language, "name": name}
 
 
 def stable_widget_ids(nb: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
@@ -40,14 +53,13 @@ def execute(path: Path, timeout: int = 600, write: bool = True) -> None:
     nb = read_nb(path)
     os.environ["PYTHONHASHSEED"] = "0"
     os.environ.pop("MPLBACKEND", None)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True,
+    client = NotebookClient(nb, timeout=timeout, kernel_name=KERNEL, store_widget_state=True,
                             record_timing=False, resources={"metadata": {"path": str(path.parent)}})
     client.execute()
     if not write:
         return
     nb.metadata = {k: v for k, v in nb.metadata.items() if k in KEEP_METADATA}
-    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
-    nb.metadata.get("language_info", {}).pop("version", None)
+    nb.metadata["kernelspec"] = kernelspec()  # language_info: as the kernel reported it to nbclient
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
     write_nb(stable_widget_ids(nb, path.stem), path)

@@ -274,8 +274,8 @@ def render_module(module: str, chunks: list[Chunk], extra_imports: list[str] = (
             merged.setdefault(key, [])
             if head.startswith("from "):
                 merged[key] += [n for n in tail.split(", ") if n not in merged[key]]
-        groups[name] = [f"{k} import {', '.join(sorted(v, key=str.lower))}" if k.startswith("from ") else k
-                        for k, v in merged.items()]
+        groups[name] = sorted((f"{k} import {', '.join(sorted(v, key=str.lower))}" if k.startswith("from ") else k
+                               for k, v in merged.items()), key=lambda line: line.split()[1])
     for group in groups.values():  # PEP 8 order: future, standard library, others, ours
         if group:
             lines += [*group, ""]

@@ -39,14 +39,27 @@ def _widgets():
 class FigureWidget:
     """Controls above a figure; moving a control redraws the figure.
 
-    Subclasses set `ncols` (axes side by side) and `figsize`, define `controls()` returning
+    Subclasses set `ncols` (axes side by side) and `figsize`, define `controls_()` returning
     {name: ipywidgets control}, and `draw(axes, **values)`, which draws on a list of axes and
     returns the numbers it drew (a dict), kept as `.data` for tests and curious readers.
+
+    How it looks in JupyterLab, Jupyter and Colab (ipywidgets 7.7 and 8):
+    - The figure is shown at its own size, `figsize` inches at `dpi` CSS pixels per inch, never
+      stretched to the width of the notebook; on a narrower output it shrinks to fit. Its PNG
+      has `pixel_ratio` device pixels per CSS pixel, so it stays sharp on a high-density screen.
+    - The controls sit in a row that wraps: each slider keeps `control_width`, so its track keeps
+      room to move, and when the row is full the next control starts a new row.
+    - Each control's description is shown in full (its label is as wide as its text). A choice
+      among a few options is a row of `ToggleButtons`, which the keyboard can drive inside
+      JupyterLab (Tab to a button, Space to choose it); a `Dropdown` or `RadioButtons` cannot,
+      because JupyterLab takes their arrow keys for moving between cells.
     """
 
     ncols: int = 1
     figsize: tuple[float, float] = (5.0, 4.0)
     dpi: int = 80
+    pixel_ratio: int = 2
+    control_width: str = "360px"
 
     def __init__(self, **initial: Any):
         widgets = _widgets()
@@ -59,13 +72,39 @@ class FigureWidget:
         self.figure = Figure(figsize=self.figsize, dpi=self.dpi, layout="constrained")
         FigureCanvasAgg(self.figure)
         self.axes = list(self.figure.subplots(1, self.ncols, squeeze=False)[0])
-        self.image = widgets.Image(format="png")
+        width, height = self.css_size
+        self.image = widgets.Image(format="png", layout=widgets.Layout(
+            width=f"{width}px", max_width="100%", height="auto"))
         self.data: dict = {}
         self.draws = 0
         for control in self.controls.values():
+            self._fit(control)
             control.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([widgets.HBox(list(self.controls.values())), self.image])
+        row = widgets.HBox(list(self.controls.values()),
+                           layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
+        self.widget = widgets.VBox([row, self.image])
         self.redraw()
+
+    @property
+    def css_size(self) -> tuple[int, int]:
+        """The figure's size on screen in CSS pixels, (width, height): figsize times dpi."""
+        return round(self.figsize[0] * self.dpi), round(self.figsize[1] * self.dpi)
+
+    def _fit(self, control) -> None:
+        """Give a control room: its label as wide as its text; a slider `control_width` wide
+        (less on a narrow output); toggle buttons as wide as their own labels."""
+        style, layout = getattr(control, "style", None), control.layout
+        if style is not None and hasattr(style, "description_width") and not style.description_width:
+            style.description_width = "initial"
+        if type(control).__name__.endswith("Slider") and not layout.width:
+            layout.width, layout.max_width = self.control_width, "100%"
+        if hasattr(style, "button_width"):  # ToggleButtons: the label beside the buttons, not above
+            style.button_width = style.button_width or "auto"
+            layout.display, layout.flex_flow = layout.display or "flex", layout.flex_flow or "row wrap"
+            layout.align_items = layout.align_items or "center"
+            layout.grid_gap = layout.grid_gap or "0px 6px"  # CSS gap: room between label and buttons
+        if not layout.margin:
+            layout.margin = "2px 16px 2px 0px"
 
     # what subclasses write
     def controls_(self) -> dict:
@@ -87,7 +126,7 @@ class FigureWidget:
             ax.clear()
         self.data = self.draw(self.axes, **self.values)
         buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png")
+        self.figure.savefig(buffer, format="png", dpi=self.dpi * self.pixel_ratio)
         self.image.value = buffer.getvalue()
         self.draws += 1
 

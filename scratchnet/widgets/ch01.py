@@ -28,9 +28,9 @@ class NeuronSurface(FigureWidget):
     def controls_(self):
         w = _widgets()
         slider = dict(min=-2.0, max=2.0, step=0.1, continuous_update=False)
-        return {"w1": w.FloatSlider(value=1.0, description="w1", **slider),
-                "w2": w.FloatSlider(value=0.5, description="w2", **slider),
-                "b": w.FloatSlider(value=0.0, description="b", **slider)}
+        return {"w1": w.FloatSlider(value=1.0, description="weight w1", **slider),
+                "w2": w.FloatSlider(value=0.5, description="weight w2", **slider),
+                "b": w.FloatSlider(value=0.0, description="bias b", **slider)}
 
     def draw(self, axes, w1, w2, b):
         (ax,) = axes

@@ -79,11 +79,11 @@ class GradientDescent1D(FigureWidget):
     def controls_(self):
         w = _widgets()
         return {
-            "w0": w.FloatSlider(value=-1.0, min=-2.0, max=6.0, step=0.1, description="start w",
+            "w0": w.FloatSlider(value=-1.0, min=-2.0, max=6.0, step=0.1, description="starting weight w0",
                                 continuous_update=False),
             "lr": w.FloatLogSlider(value=0.1, base=10, min=-2.0, max=0.5, step=0.05,
-                                   description="lr", readout_format=".3f", continuous_update=False),
-            "steps": w.IntSlider(value=10, min=0, max=30, step=1, description="steps",
+                                   description="learning rate lr", readout_format=".3f", continuous_update=False),
+            "steps": w.IntSlider(value=10, min=0, max=30, step=1, description="gradient steps",
                                  continuous_update=False),
         }
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from scratchnet.widgets._base import FigureWidget, _widgets
 
-__all__ = ["GradientFlow", "dense_gradients", "W_DEMO", "B_DEMO", "X_REST"]
+__all__ = ["DenseLayerGradients", "dense_gradients", "W_DEMO", "B_DEMO", "X_REST"]
 
 # A small layer with round numbers: 3 inputs -> 2 outputs.
 W_DEMO = np.array([[0.5, -1.0],
@@ -36,7 +36,7 @@ def dense_gradients(x: np.ndarray, W: np.ndarray, b: np.ndarray, t: np.ndarray) 
             "dx": G @ W.T}          # (batch, out) @ (out, in) -> (batch, in)
 
 
-class GradientFlow(FigureWidget):
+class DenseLayerGradients(FigureWidget):
     """One sample through a Dense(3 -> 2) layer with fixed weights, and the gradients coming back.
 
     Left: the outputs z and their targets t; the upstream gradient G = z - t is their gap.
@@ -44,7 +44,7 @@ class GradientFlow(FigureWidget):
     """
 
     ncols = 3
-    figsize = (11.0, 3.4)
+    figsize = (10.4, 3.4)
 
     def controls_(self):
         w = _widgets()

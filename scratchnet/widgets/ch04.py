@@ -1,7 +1,7 @@
 """Chapter 4's widget: how the size of the gradient changes on its way down a deep stack of layers.
 
-It computes with its own few lines of NumPy, not with `scratchnet.activations` or
-`scratchnet.layers`, so it works with whatever version of the library the reader has built;
+It computes with its own few lines of NumPy (and the support module `scratchnet._reference`),
+not with `scratchnet.activations` or `scratchnet.layers`, so it works with whatever version of the library the reader has built;
 chapter 4 checks that its numbers agree with a stack made of the library's own classes.
 """
 
@@ -9,26 +9,24 @@ from __future__ import annotations
 
 import numpy as np
 
+from matplotlib.ticker import MaxNLocator
+
+from scratchnet._reference import sigmoid
 from scratchnet.widgets._base import FigureWidget, _widgets
 
-__all__ = ["GradientFlow", "ACTIVATIONS", "random_stack", "gradient_norms"]
+__all__ = ["GradientSizeByDepth", "ACTIVATIONS", "random_stack", "gradient_norms"]
 
 WIDTH, BATCH = 64, 32
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    e = np.exp(-np.abs(z))  # in (0, 1]: no overflow for any z
-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
-
-
 def _sigmoid_slope(z: np.ndarray) -> np.ndarray:
-    s = _sigmoid(z)
+    s = sigmoid(z)
     return s * (1 - s)
 
 
 # name -> (f, f'), both elementwise
 ACTIVATIONS = {
-    "sigmoid": (_sigmoid, _sigmoid_slope),
+    "sigmoid": (sigmoid, _sigmoid_slope),
     "tanh": (np.tanh, lambda z: 1 - np.tanh(z) ** 2),
     "relu": (lambda z: np.maximum(z, 0), lambda z: (z > 0).astype(z.dtype)),
 }
@@ -76,7 +74,7 @@ def gradient_norms(depth: int, activation: str, scale: float, *, width: int = WI
     return norms
 
 
-class GradientFlow(FigureWidget):
+class GradientSizeByDepth(FigureWidget):
     """The size of the gradient at each layer of a deep stack, on a log scale.
 
     Controls: the depth, the activation (sigmoid, tanh, relu) and the weight scale (weights
@@ -89,10 +87,11 @@ class GradientFlow(FigureWidget):
     def controls_(self):
         w = _widgets()
         return {
-            "depth": w.IntSlider(value=20, min=2, max=50, step=1, description="depth",
+            "depth": w.IntSlider(value=20, min=2, max=50, step=1, description="depth (layers)",
                                  continuous_update=False),
-            "activation": w.Dropdown(options=list(ACTIVATIONS), value="sigmoid", description="activation"),
-            "scale": w.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.05, description="scale",
+            "activation": w.ToggleButtons(options=list(ACTIVATIONS), value="sigmoid",
+                                          description="activation function"),
+            "scale": w.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.05, description="weight scale",
                                       readout_format=".2f", continuous_update=False),
         }
 
@@ -106,6 +105,7 @@ class GradientFlow(FigureWidget):
         low, high = min(1e-3, norms.min() / 10), max(1e3, norms.max() * 10)
         ax.set_ylim(max(low, 1e-300), high)
         ax.set(xlabel="layer (1 = next to the input)", ylabel="size of the gradient (log scale)",
-               title=f"{activation}, depth {depth}, scale {scale:.2f}: ×{factor:.2f} per layer")
+               title=f"{activation}, depth {depth}, weight scale {scale:.2f}: ×{factor:.2f} per layer")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # layers are whole numbers
         ax.legend(loc="upper left" if norms[0] < 1 else "lower left", fontsize="small")
         return {"layers": layers, "norms": norms, "factor": factor}

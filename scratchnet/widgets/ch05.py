@@ -1,14 +1,15 @@
 """Chapter 5's widget: softmax probabilities, the cross-entropy and its gradient p - y, as three
 logits move.
 
-It computes with its own few lines of NumPy (not `scratchnet.losses`), so it works before the
-chapter's code is exported.
+It computes with its own few lines of NumPy and the support module `scratchnet._reference` (not
+`scratchnet.losses`), so it works before the chapter's code is exported.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from scratchnet._reference import log_softmax
 from scratchnet.widgets._base import FigureWidget, _widgets
 
 __all__ = ["SoftmaxCrossEntropyExplorer", "softmax_cross_entropy"]
@@ -20,8 +21,7 @@ def softmax_cross_entropy(z, label: int):
     """For one sample's logits z (C,) and its true class: (p, loss, grad), with
     p = softmax(z), loss = -log p[label] = logsumexp(z) - z[label], grad = dL/dz = p - one_hot(label)."""
     z = np.asarray(z, dtype=np.float64)
-    shifted = z - z.max()  # every exponent <= 0: no overflow
-    log_p = shifted - np.log(np.exp(shifted).sum())
+    log_p = log_softmax(z)  # (z - max) - log sum exp(z - max): every exponent <= 0, no overflow
     p = np.exp(log_p)
     y = np.zeros_like(z)
     y[label] = 1.0
@@ -46,8 +46,8 @@ class SoftmaxCrossEntropyExplorer(FigureWidget):
         return {"z0": w.FloatSlider(value=2.0, description="logit z0", **slider),
                 "z1": w.FloatSlider(value=1.0, description="logit z1", **slider),
                 "z2": w.FloatSlider(value=-1.0, description="logit z2", **slider),
-                "label": w.Dropdown(options=[(f"class {c}", c) for c in CLASSES], value=0,
-                                    description="true class")}
+                "label": w.ToggleButtons(options=[(f"class {c}", c) for c in CLASSES], value=0,
+                                         description="true class")}
 
     def draw(self, axes, z0, z1, z2, label):
         ax_p, ax_g = axes

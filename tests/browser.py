@@ -115,7 +115,7 @@ class Visit:
 SETTLE_JS = """async () => {
   const sleep = ms => new Promise(r => setTimeout(r, ms));
   const deadline = Date.now() + 15000;
-  if (window.MathJax !== undefined || document.querySelector('.math')) {
+  if (window.MathJax !== undefined) {  // configured: wait for it to load and typeset
     while (!(window.MathJax && MathJax.startup && MathJax.startup.promise) && Date.now() < deadline)
       await sleep(50);
     if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
@@ -421,10 +421,17 @@ def nothing_cut_off(visit: Visit) -> list[str]:
       }
       return null;
     };
+    const scrolledInside = (d, el) => {  // a box between d and el scrolls: d can be reached
+      for (let a = d.parentElement; a && a !== el; a = a.parentElement) {
+        const cs = getComputedStyle(a);
+        if (scrolls(cs.overflowX) || scrolls(cs.overflowY)) return true;
+      }
+      return false;
+    };
     const culprits = (el, beyond) => {
       const found = [];
       for (const d of el.querySelectorAll('*')) {
-        if (skip(d) || found.some(f => f.contains(d)) || !shown(d)) continue;
+        if (skip(d) || found.some(f => f.contains(d)) || !shown(d) || scrolledInside(d, el)) continue;
         if (beyond(d.getBoundingClientRect())) found.push(d);
       }
       if (!found.length) { const t = textBeyond(el, beyond); if (t) found.push(t); }
@@ -495,24 +502,24 @@ def no_sideways_page_scroll(visit: Visit) -> list[str]:
 
 @check("code and equations fit at desktop width")
 def code_and_equations_fit(visit: Visit) -> list[str]:
-    """At desktop width no code cell, output or display equation is wider than the column."""
+    """At desktop width no code cell, output or display equation is wider than the column.
+    (A code block in the text, such as a shell command with a long URL, may scroll in its box.)"""
     if visit.phone:
         return []
     return visit.page.evaluate(_js(r"""
     const out = [];
-    for (const pre of document.querySelectorAll('pre')) {
+    for (const pre of document.querySelectorAll('.cell pre')) {
       if (pre.scrollWidth <= pre.clientWidth + 1 || pre.clientWidth < 50) continue;
       const lines = pre.textContent.split('\n');
       const longest = lines.reduce((a, b) => b.length > a.length ? b : a, '');
       const fits = Math.floor(longest.length * pre.clientWidth / pre.scrollWidth);
-      const kind = pre.closest('.cell_output, .output') ? 'output' : pre.closest('.cell') ? 'code cell' : 'code block';
+      const kind = pre.closest('.cell_output') ? 'output' : 'code cell';
       out.push(`${kind} scrolls sideways: a line of ${longest.length} characters (about ${fits} fit): "${snippet(longest, 60)}"`);
     }
-    for (const m of document.querySelectorAll('div.math, mjx-container[display="true"]')) {
-      const box = m.tagName === 'DIV' ? m : m;
+    for (const m of document.querySelectorAll('div.math')) {
       const inner = m.querySelector('mjx-container') || m;
       const width = inner.scrollWidth, room = m.clientWidth;
-      if (m.tagName === 'DIV' && width > room + 1)
+      if (width > room + 1)
         out.push(`display equation wider than the column (${width} px, room for ${room}): ${describe(inner)}`);
     }
     return out;"""))
@@ -636,8 +643,11 @@ def scrubbers_move(visit: Visit) -> list[str]:
             continue
         if not first["label"]:
             problems.append(f"{name}: its slider has no label")
-        page.wait_for_timeout(600)
-        if page.evaluate(info, i)["src"] != first["src"]:
+        seen = set()
+        for _ in range(8):  # watch it for 0.8 s, untouched
+            page.wait_for_timeout(100)
+            seen.add(page.evaluate(info, i)["src"])
+        if seen != {first["src"]}:
             problems.append(f"{name} changes its picture by itself")
         slider = page.locator(".sn-scrubber").nth(i).locator("input[type=range]")
         slider.scroll_into_view_if_needed()

@@ -18,9 +18,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import io
 import json
 from collections import Counter
 from typing import Any, Sequence
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 __all__ = ["Scrubber", "scrub"]
 
@@ -118,24 +122,45 @@ def _check_value(widget, name: str, control, value) -> None:
     base = getattr(control, "base", None)  # a FloatLogSlider's min and max are exponents
     if base is not None:
         low, high = base ** low, base ** high
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not low <= value <= high:
-        raise ValueError(f"{type(widget).__name__}.scrub: {name!r} values must be numbers in "
+    whole = isinstance(control.value, int)  # an IntSlider
+    kind = "whole numbers" if whole else "numbers"
+    if (not isinstance(value, int if whole else (int, float)) or isinstance(value, bool)
+            or not low <= value <= high):
+        raise ValueError(f"{type(widget).__name__}.scrub: {name!r} values must be {kind} in "
                          f"[{low:g}, {high:g}], got {value!r}")
+
+
+def _draw(widget, values: dict) -> bytes:
+    """The widget's figure at `values`, drawn on a new figure made as FigureWidget makes its own.
+
+    A new figure for each frame, rather than the widget's own figure redrawn: a figure redrawn
+    many times can drift (chapter 1's colour bar grows a little with every redraw), and then a
+    frame would depend on the frames before it. tests/test_widgets_scrubber.py checks that each
+    frame is exactly the picture a new widget shows at that value.
+    """
+    figure = Figure(figsize=widget.figsize, dpi=widget.dpi, layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = list(figure.subplots(1, widget.ncols, squeeze=False)[0])
+    widget.draw(axes, **values)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
 
 
 def scrub(widget, control: str, values: Sequence[Any], *, start: int | None = None,
           alt: str | None = None) -> Scrubber:
     """The widget's figure at each of `values` of its control `control`, behind a slider.
 
-    widget: a FigureWidget (its other controls keep their current values).
+    widget: a FigureWidget; the frames show it with its other controls at their current values,
+        and the widget itself is left as it was.
     control: the name of one of its controls, e.g. "lr".
     values: two or more values that control accepts, in slider order.
     start: the index of the frame shown first (default: the one nearest the control's value now).
-    alt: the alt text of every frame, with `{label}` and `{value}` filled in; the default says
-        which widget, which control and which value.
+    alt: the alt text of every frame, with `{widget}`, `{label}` and `{value}` filled in; the
+        default says which widget, which control and which value.
     """
     controls = getattr(widget, "controls", None)
-    if not isinstance(controls, dict) or not hasattr(widget, "redraw"):
+    if not isinstance(controls, dict) or not hasattr(widget, "draw"):
         raise TypeError(f"scrub needs a FigureWidget, got {type(widget).__name__}")
     if control not in controls:
         raise ValueError(f"{type(widget).__name__} has no control {control!r}; its controls are "
@@ -151,22 +176,13 @@ def scrub(widget, control: str, values: Sequence[Any], *, start: int | None = No
     shown = [_format(slider, v) for v in values]
     template = alt or "{widget}: the figure with {label} = {value}"
     alts = [template.format(widget=type(widget).__name__, label=label, value=s) for s in shown]
-    original = slider.value
+    current = widget.values
     if start is None:
         try:
-            start = min(range(len(values)), key=lambda k: abs(values[k] - original))
+            start = min(range(len(values)), key=lambda k: abs(values[k] - current[control]))
         except TypeError:
-            start = values.index(original) if original in values else 0
-    frames = []
-    try:
-        for value in values:
-            slider.value = value
-            if slider.value != value:  # a value the control rounds or refuses
-                raise ValueError(f"{type(widget).__name__}.scrub: {control!r} did not take the value "
-                                 f"{value!r} (it holds {slider.value!r})")
-            frames.append(bytes(widget.image.value))
-    finally:
-        slider.value = original
+            start = values.index(current[control]) if current[control] in values else 0
+    frames = [_draw(widget, {**current, control: value}) for value in values]
     others = {k: _format(c, c.value) for k, c in controls.items() if k != control}
     key = json.dumps([type(widget).__name__, control, shown, others, start], sort_keys=True)
     ident = "sn-scrubber-" + hashlib.sha1(key.encode()).hexdigest()[:10]

@@ -6,7 +6,7 @@ VENV    ?= .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: compat venv book test pytest sync export exercises colab execute lab clean bench
+.PHONY: compat venv book book-check test pytest sync export exercises colab execute lab clean bench
 
 venv: $(STAMP)
 
@@ -22,7 +22,13 @@ book: venv
 	rm -rf _build/html _build/.doctrees
 	$(BIN)/jupyter-book build . --path-output . -W -n --keep-going
 
-## Every test: the book build (zero warnings), then pytest with strict nbval on every chapter.
+## A desktop and a phone screenshot of every chapter in _build/screenshots/ (builds the book
+## first if it is missing or stale). Needs Debian's chromium, like the browser tests.
+book-check: venv
+	$(BIN)/python -m tools.book_check
+
+## Every test: the book build (zero warnings), then pytest with strict nbval on every chapter,
+## including the browser tests (marked `browser`; they skip, saying how, without Chromium).
 test: book pytest compat
 
 pytest: venv

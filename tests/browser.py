@@ -402,6 +402,18 @@ def widget_standins(visit: Visit) -> list[str]:
     return out;"""))
 
 
+@check("one search field")
+def one_search_field(visit: Visit) -> list[str]:
+    """At most one of the theme's search fields or search buttons is visible (there were two at
+    desktop width: a header bar holding only a search field, and the sidebar's). The search
+    page's own search form, in the page body, is not one of them."""
+    return visit.page.evaluate(_js(r"""
+    const found = [...document.querySelectorAll('.search-button-field, .search-button__button')]
+      .filter(e => shown(e) && !e.closest('dialog:not([open])'));
+    const outer = found.filter(e => !found.some(f => f !== e && f.contains(e)));
+    return outer.length > 1 ? [`${outer.length} search fields: ${outer.map(describe).join('; ')}`] : [];"""))
+
+
 @check("nothing cut off")
 def nothing_cut_off(visit: Visit) -> list[str]:
     """No content cut off where no scroll reaches it: by a box that hides its overflow, or by the

@@ -70,6 +70,7 @@ GOOD = (
     '<div class="cell"><div class="cell_input"><pre>widget.standin([dict(b=0)])</pre></div>'
     '<div class="cell_output"><img src="wide.png" alt="a wide stand-in"></div></div>'
     '<pre>short = "code"</pre>'
+    '<button class="search-button-field search-button__button">Search</button>'
     + solution("Solution to Exercise 1.1 (the answer)") + TOGGLE
     + '<div class="cell"><div class="cell_input"><pre>widget.scrub("b", [-1, 0, 1])</pre></div>'
     '<div class="cell_output">{scrubber}</div></div>'
@@ -100,6 +101,10 @@ BROKEN = {
                      "links and images", "desktop", r"image did not load"),
     "duplicate_ids": ('<section id="exercise-content">a</section><section id="exercise-content">b</section>',
                       "unique ids", "desktop", r'id "exercise-content" is used 2 times'),
+    "two_search_fields": ('<header><button class="search-button-field search-button__button">Search</button>'
+                          '</header><nav><button class="search-button-field search-button__button">Search'
+                          '</button></nav>',
+                          "one search field", "desktop", r"2 search fields"),
     "widget_loading": ('<p>Loading widget...</p>',
                        "widget stand-ins", "desktop", r'shows "Loading widget"'),
     "widget_model_id": ('<p>{"model_id": "0123456789abcdef0123456789abcdef"}</p>',

@@ -122,6 +122,24 @@ def test_bad_arguments_say_what_was_expected(args, error, match):
         NeuronSurface().scrub(*args)
 
 
+def test_other_controls_can_be_fixed_for_every_frame_without_touching_the_widget():
+    widget = GradientFlow()
+    scrubber = widget.scrub("scale", [1.0, 2.0], activation="relu", depth=30)
+    assert widget.values["activation"] == "sigmoid"
+    assert scrubber.frames[1] == bytes(GradientFlow(scale=2.0, activation="relu", depth=30).image.value)
+    assert scrubber.id != GradientFlow().scrub("scale", [1.0, 2.0]).id
+
+
+@pytest.mark.parametrize("fixed, match", [
+    ({"colour": "red"}, r"colour='red' must name one of its other controls: depth, activation"),
+    ({"scale": 2.0}, r"scale=2\.0 must name one of its other controls"),
+    ({"depth": 500}, r"'depth' values must be whole numbers in \[2, 50\], got 500"),
+])
+def test_bad_fixed_controls_are_refused(fixed, match):
+    with pytest.raises(ValueError, match=match):
+        GradientFlow().scrub("scale", [1.0, 2.0], **fixed)
+
+
 def test_a_dropdown_value_not_among_its_options_is_refused():
     with pytest.raises(ValueError, match=r"'label' must be one of \[0, 1, 2\], got 3"):
         SoftmaxCrossEntropyExplorer().scrub("label", [0, 3])

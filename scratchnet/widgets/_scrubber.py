@@ -148,7 +148,7 @@ def _draw(widget, values: dict) -> bytes:
 
 
 def scrub(widget, control: str, values: Sequence[Any], *, start: int | None = None,
-          alt: str | None = None) -> Scrubber:
+          alt: str | None = None, **fixed: Any) -> Scrubber:
     """The widget's figure at each of `values` of its control `control`, behind a slider.
 
     widget: a FigureWidget; the frames show it with its other controls at their current values,
@@ -158,6 +158,10 @@ def scrub(widget, control: str, values: Sequence[Any], *, start: int | None = No
     start: the index of the frame shown first (default: the one nearest the control's value now).
     alt: the alt text of every frame, with `{widget}`, `{label}` and `{value}` filled in; the
         default says which widget, which control and which value.
+    fixed: values for other controls in every frame, e.g. activation="relu" (default: the
+        widget's current values).
+
+        flow.scrub("scale", [0.5, 1.0, 1.41, 2.0], activation="relu", depth=30)
     """
     controls = getattr(widget, "controls", None)
     if not isinstance(controls, dict) or not hasattr(widget, "draw"):
@@ -171,19 +175,24 @@ def scrub(widget, control: str, values: Sequence[Any], *, start: int | None = No
     slider = controls[control]
     for value in values:
         _check_value(widget, control, slider, value)
+    for name, value in fixed.items():
+        if name not in controls or name == control:
+            raise ValueError(f"{type(widget).__name__}.scrub: {name}={value!r} must name one of its other "
+                             f"controls: {', '.join(k for k in controls if k != control)}")
+        _check_value(widget, name, controls[name], value)
 
     label = getattr(slider, "description", "") or control
     shown = [_format(slider, v) for v in values]
     template = alt or "{widget}: the figure with {label} = {value}"
     alts = [template.format(widget=type(widget).__name__, label=label, value=s) for s in shown]
-    current = widget.values
+    current = {**widget.values, **fixed}
     if start is None:
         try:
             start = min(range(len(values)), key=lambda k: abs(values[k] - current[control]))
         except TypeError:
             start = values.index(current[control]) if current[control] in values else 0
     frames = [_draw(widget, {**current, control: value}) for value in values]
-    others = {k: _format(c, c.value) for k, c in controls.items() if k != control}
+    others = {k: _format(c, current[k]) for k, c in controls.items() if k != control}
     key = json.dumps([type(widget).__name__, control, shown, others, start], sort_keys=True)
     ident = "sn-scrubber-" + hashlib.sha1(key.encode()).hexdigest()[:10]
     _ids_seen[ident] += 1

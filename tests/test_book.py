@@ -88,6 +88,17 @@ def scripts_from_other_hosts(html: str) -> list[str]:
     return re.findall(r'<script[^>]*\ssrc="((?:https?:)?//[^"]+)"', html)
 
 
+def widget_state(html: str) -> int:
+    """Bytes of stored widget state a page embeds (nothing reads it: the book has no live widget)."""
+    return sum(len(m) for m in re.findall(
+        r'<script type="application/vnd\.jupyter\.widget-state\+json">(.*?)</script>', html, re.S))
+
+
+def test_no_page_embeds_dead_widget_state():
+    found = {p.relative_to(HTML).as_posix(): widget_state(p.read_text("utf-8")) for p in built_pages()}
+    assert {page: size for page, size in found.items() if size} == {}
+
+
 def test_no_page_holds_an_inline_script_twice():
     """Twice, `const THEBE_JS_URL = ...` threw "already declared" on every page."""
     found = {p.relative_to(HTML).as_posix(): inline_scripts_twice(p.read_text("utf-8")) for p in built_pages()}
@@ -105,4 +116,5 @@ def test_the_script_guards_see_what_they_guard_against():
     head = ('<head><script>const A = 1;</script><script>let b;</script><script>const A = 1;</script>'
             '<script src="https://cdn.jsdelivr.net/npm/x.js"></script><script src="_static/y.js"></script></head>')
     assert inline_scripts_twice(head) == ["const A = 1;"]
+    assert widget_state('<script type="application/vnd.jupyter.widget-state+json">{"a": 1}</script>') == 8
     assert scripts_from_other_hosts(head) == ["https://cdn.jsdelivr.net/npm/x.js"]

@@ -12,7 +12,10 @@ the browser test (`tests/test_browser.py`) checks the result in a real browser.
 2. Duplicate ids. sphinx-exercise gives the body of every exercise the id `exercise-content`
    and of every solution `solution-content`. We make each id unique by prefixing the id of its
    exercise or solution, and keep the old name as a class.
-3. The solution's title bar. sphinx-exercise makes "Exercise 3.1 (...)" in a solution's title
+3. Dead widget state. With `nb_ipywidgets_js: {}` (no widget scripts from CDNs: the book shows
+   stand-ins, not live widgets), myst-nb still embeds each notebook's stored widget state,
+   40-60 kB of JSON per chapter that nothing reads. We leave it out.
+4. The solution's title bar. sphinx-exercise makes "Exercise 3.1 (...)" in a solution's title
    a link to the exercise; the title bar is also the button that unfolds the solution, so a
    click on the link jumped to the exercise instead. The title becomes plain text: a click
    anywhere on it unfolds the solution (the exercise is right above it).
@@ -37,6 +40,11 @@ def _store_inline_scripts_once(app: Sphinx) -> None:
         return add_js_file(filename or "", **kwargs)
 
     builder.add_js_file = add_js_file_once
+
+
+def _drop_widget_state(app: Sphinx, pagename: str, *args) -> None:
+    metadata = getattr(app.env, "nb_metadata", {}).get(pagename, {})
+    metadata.get("js_files", {}).pop("ipywidgets_state", None)
 
 
 def _unique_content_ids(doctree: nodes.document) -> None:
@@ -72,4 +80,6 @@ def setup(app: Sphinx) -> dict:
     # before sphinx-togglebutton's and sphinx-thebe's handlers (priority 500) add their scripts
     app.connect("builder-inited", _store_inline_scripts_once, priority=100)
     app.connect("doctree-resolved", _on_doctree_resolved, priority=900)
+    # before myst-nb's handler (priority 500) adds the page's scripts
+    app.connect("html-page-context", _drop_widget_state, priority=400)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

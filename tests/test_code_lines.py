@@ -31,7 +31,8 @@ def long_code_lines(path, limit: int = LINE_LIMIT) -> list[str]:
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[p.stem for p in CHAPTERS])
 def test_chapter_code_lines_fit_the_column(chapter):
     """Longer lines scroll sideways in the book at 1280 px (tests/test_browser.py sees that too)."""
-    assert long_code_lines(chapter) == []
+    found = long_code_lines(chapter)
+    assert not found, f"{len(found)} lines over {LINE_LIMIT} characters:\n" + "\n".join(found)
 
 
 def test_the_line_length_guard_sees_a_long_line(tmp_path):

@@ -628,7 +628,9 @@ def figures_legible(visit: Visit) -> list[str]:
           const big = [...dialog.querySelectorAll('img')].find(b => b.src === img.src);
           const w = big ? big.getBoundingClientRect().width : 0;
           dialog.close();
-          return big && w >= img.naturalWidth - 1 ? '' : `a tap shows it at ${Math.round(w)} px`;
+          await new Promise(r => setTimeout(r, 50));
+          if (!big) return 'a tap opens a dialog without the figure';
+          return w >= img.naturalWidth - 1 ? '' : `a tap shows it at ${Math.round(w)} px`;
         }""", index)
         if opened:
             problems.append(f"{what} is shown at {width / natural:.0%} of its size and {opened}")

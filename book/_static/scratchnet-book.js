@@ -21,7 +21,8 @@
     dialog.append(close, body);
     // a click on the picture or around it closes too; scrolling does not
     body.addEventListener("click", () => dialog.close());
-    dialog.addEventListener("close", () => body.replaceChildren());
+    // the close event comes a moment later: the dialog may already show the next figure
+    dialog.addEventListener("close", () => { if (!dialog.open) body.replaceChildren(); });
     document.body.appendChild(dialog);
   }
 

@@ -10,7 +10,6 @@ import pytest
 pytest.importorskip("ipywidgets")
 
 from scratchnet.widgets import _scrubber  # noqa: E402
-from tools.notebooks import chapter_paths, read_nb  # noqa: E402
 from scratchnet.widgets.ch01 import NeuronSurface  # noqa: E402
 from scratchnet.widgets.ch02 import GradientDescent1D  # noqa: E402
 from scratchnet.widgets.ch03 import GradientFlow as Dense3  # noqa: E402
@@ -155,27 +154,3 @@ def test_a_scrubber_needs_matching_frames_values_and_alt_texts():
     with pytest.raises(ValueError, match="as many frames, values and alt texts, at least 2; got 2 frames, 1 values"):
         _scrubber.Scrubber([b"a", b"b"], ["1"], "x", ["a", "b"], "sn-scrubber-x")
 
-
-def stored_scrubbers(nb) -> list[int]:
-    """The size in bytes of each scrubber a notebook's stored outputs show."""
-    return [len(o["data"]["text/html"].encode()) for c in nb.cells if c.cell_type == "code"
-            for o in c.get("outputs", []) if 'class="sn-scrubber"' in o.get("data", {}).get("text/html", "")]
-
-
-@pytest.mark.xfail(strict=True, reason="the lead adds each chapter's scrub cell (proposals in the "
-                                      "issue-10 report); remove this mark when they are in")
-@pytest.mark.parametrize("chapter", chapter_paths(), ids=[p.stem for p in chapter_paths()])
-def test_each_chapter_shows_a_scrubber_within_the_page_budget(chapter):
-    sizes = stored_scrubbers(read_nb(chapter))
-    assert sizes, f"{chapter.name} shows no scrubber"
-    assert sum(sizes) < BUDGET, f"{chapter.name}: {sum(sizes)} bytes of scrubbers, over {BUDGET}"
-
-
-def test_the_scrubber_budget_counts_what_a_notebook_stores():
-    import nbformat
-
-    html = NeuronSurface().scrub("b", [-1.0, 1.0])._repr_html_()
-    cell = nbformat.v4.new_code_cell('surface.scrub("b", [-1.0, 1.0])')
-    cell.outputs = [nbformat.v4.new_output("execute_result", data={"text/html": html}, execution_count=1)]
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1"), cell])
-    assert stored_scrubbers(nb) == [len(html.encode())]

@@ -1,4 +1,4 @@
-"""Shared fixtures. `chromium`: one headless Chromium for the whole session (tests/browser.py).
+"""Shared fixtures. `chromium`: one headless Chromium for the whole session (tests/browser/).
 
 Without Chromium the browser tests skip, saying how to get it; with SCRATCHNET_REQUIRE_BROWSER=1
 (set by .ci/run) they fail instead, so CI cannot pass without having run them.

@@ -1,7 +1,7 @@
 """The built book in a real browser: every page at 1280 px (desktop) and 390 px (a phone), in
 headless Chromium, offline (requests to any other host are blocked and count as failures).
 
-Each page is visited once per width; every check in tests/browser.py looks at it (maths typeset,
+Each page is visited once per width; every check in tests/browser/checks.py looks at it (maths typeset,
 offline and error-free, links and images, unique ids, widget stand-ins, nothing cut off, no
 sideways page scroll, code and equations fit at desktop width, solutions fold, figures legible on
 a phone, scrubbers move). Each check's companion test on a deliberately broken page is in

@@ -1,7 +1,7 @@
 """Every browser check fails on a page made to break it, and a well-made page passes them all.
 
 The pages are small and hand-written (PAGES below), written to a temporary directory and served
-and opened by the same harness as the book (tests/browser.py). The well-made page uses the book's
+and opened by the same harness as the book (tests/browser/). The well-made page uses the book's
 own figure script and styles (book/_static/) and a real scrubber from a real widget.
 """
 

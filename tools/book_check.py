@@ -2,7 +2,7 @@
 
 Builds the book first if _build/html is missing or older than its sources, then writes
 _build/screenshots/NN_name-desktop.png (1280 px wide) and NN_name-phone.png (390 px), each the
-whole page, through the browser harness of the tests (tests/browser.py: Debian's Chromium,
+whole page, through the browser harness of the tests (tests/browser/: Debian's Chromium,
 offline). The screenshots are a build artefact, not committed.
 
     python -m tools.book_check            # every chapter

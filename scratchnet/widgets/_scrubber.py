@@ -114,7 +114,8 @@ def _check_value(widget, name: str, control, value) -> None:
     if options is not None:
         allowed = [o[1] if isinstance(o, tuple) else o for o in options]
         if value not in allowed:
-            raise ValueError(f"{type(widget).__name__}.scrub: {name!r} must be one of {allowed}, got {value!r}")
+            raise ValueError(f"{type(widget).__name__}.scrub: {name!r} must be one of {allowed}, "
+                             f"got {value!r}")
         return
     low, high = getattr(control, "min", None), getattr(control, "max", None)
     if low is None or high is None:
@@ -171,7 +172,8 @@ def scrub(widget, control: str, values: Sequence[Any], *, start: int | None = No
                          f"{', '.join(controls)}")
     values = list(values)
     if len(values) < 2:
-        raise ValueError(f"{type(widget).__name__}.scrub needs at least 2 values for {control!r}, got {values!r}")
+        raise ValueError(f"{type(widget).__name__}.scrub needs at least 2 values for {control!r}, "
+                         f"got {values!r}")
     slider = controls[control]
     for value in values:
         _check_value(widget, control, slider, value)

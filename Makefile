@@ -7,7 +7,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 LAB_STAMP := $(VENV)/.lab-installed
 
-.PHONY: compat venv book test pytest sync export exercises colab execute lab lab-env test-lab clean bench release-check
+.PHONY: compat venv book book-check test pytest sync export exercises colab execute lab lab-env test-lab clean bench release-check
 
 venv: $(STAMP)
 
@@ -24,7 +24,13 @@ book: venv
 	rm -rf _build/html _build/.doctrees
 	$(BIN)/jupyter-book build . --path-output . -W -n --keep-going
 
-## Every test: the book build (zero warnings), then pytest with strict nbval on every chapter.
+## A desktop and a phone screenshot of every chapter in _build/screenshots/ (builds the book
+## first if it is missing or stale). Needs Debian's chromium, like the browser tests.
+book-check: venv
+	$(BIN)/python -m tools.book_check
+
+## Every test: the book build (zero warnings), then pytest with strict nbval on every chapter,
+## including the browser tests (marked `browser`; they skip, saying how, without Chromium).
 test: book pytest compat
 test: release-check
 

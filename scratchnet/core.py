@@ -225,7 +225,7 @@ class Layer(_Component):
         return self.train(False)
 
 
-# %% chapters/02_loss_and_gradient.ipynb, cell 44
+# %% chapters/02_loss_and_gradient.ipynb, cell 46
 class Loss(_Component):
     """The base of every loss (chapter 2): L = loss(y_pred, y_true).
 

@@ -15,7 +15,7 @@ from scratchnet.core import as_array, Loss
 __all__ = ['MSE', 'CategoricalCrossEntropy', 'SparseCategoricalCrossEntropy', 'BinaryCrossEntropy', 'SoftmaxCrossEntropy']
 
 
-# %% chapters/02_loss_and_gradient.ipynb, cell 46
+# %% chapters/02_loss_and_gradient.ipynb, cell 48
 def _check_same_shape(loss, y_pred, y_true):
     """(y_pred, y_true) as float arrays of y_pred's dtype, or a ValueError.
 

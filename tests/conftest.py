@@ -6,7 +6,12 @@ Subprocesses (kernels, pip, the browser) are not affected. tests/test_datasets_n
 that the guard blocks and lets loopback through."""
 
 import ipaddress
+import os
 import socket
+
+import pytest
+
+from tests.browser import Chromium, chromium_missing
 
 LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"}
 
@@ -93,3 +98,19 @@ def pytest_configure(config):
 
 def pytest_unconfigure(config):
     remove_guard()
+
+
+# Shared fixture: `chromium`, one headless Chromium for the whole session (tests/browser/).
+# Without Chromium the browser tests skip, saying how to get it; with SCRATCHNET_REQUIRE_BROWSER=1
+# (set by .ci/run) they fail instead, so CI cannot pass without having run them.
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    reason = chromium_missing()
+    if reason:
+        if os.environ.get("SCRATCHNET_REQUIRE_BROWSER") == "1":
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    with Chromium() as browser:
+        yield browser

@@ -1,15 +1,27 @@
 """The built book (`make book`, run by `make test` before pytest) shows what the course promises:
-stored outputs, folded solutions, static stand-ins for widgets, maths, search, offline MathJax."""
+stored outputs, folded solutions, static stand-ins for widgets, maths, search, offline MathJax.
+tests/test_browser.py opens it in a real browser; these are the checks that need none.
+
+These tests skip when the book is not built and fail when it is older than its sources, so they
+never check a stale _build (tests/built_book.py)."""
 
 import re
 
 import pytest
 
+from tests.built_book import HTML, require_fresh_book
 from tools.notebooks import ROOT, chapter_paths, read_nb, tags
 
-HTML = ROOT / "_build" / "html"
-pytestmark = pytest.mark.skipif(not (HTML / "index.html").exists(), reason="the book is not built (`make book`)")
 CHAPTERS = chapter_paths()
+
+
+@pytest.fixture(autouse=True)
+def fresh_book(request):
+    if "needs_no_book" not in request.keywords:
+        require_fresh_book()
+
+
+needs_no_book = pytest.mark.needs_no_book
 
 
 def page(chapter):
@@ -56,3 +68,53 @@ def test_search_and_offline_mathjax():
 def test_long_output_lines_wrap():
     assert "_static/custom.css" in page(CHAPTERS[0])
     assert "pre-wrap" in (HTML / "_static" / "custom.css").read_text()
+
+
+def built_pages():
+    return sorted(p for p in HTML.rglob("*.html") if "_static" not in p.parts)
+
+
+def head_of(html: str) -> str:
+    return html.split("</head>", 1)[0]
+
+
+def inline_scripts_twice(html: str) -> list[str]:
+    """The inline scripts that a page's head holds more than once."""
+    bodies = re.findall(r"<script(?![^>]*\ssrc=)[^>]*>(.*?)</script>", head_of(html), re.S)
+    return sorted({b.strip()[:60] for b in bodies if b.strip() and bodies.count(b) > 1})
+
+
+def scripts_from_other_hosts(html: str) -> list[str]:
+    return re.findall(r'<script[^>]*\ssrc="((?:https?:)?//[^"]+)"', html)
+
+
+def widget_state(html: str) -> int:
+    """Bytes of stored widget state a page embeds (nothing reads it: the book has no live widget)."""
+    return sum(len(m) for m in re.findall(
+        r'<script type="application/vnd\.jupyter\.widget-state\+json">(.*?)</script>', html, re.S))
+
+
+def test_no_page_embeds_dead_widget_state():
+    found = {p.relative_to(HTML).as_posix(): widget_state(p.read_text("utf-8")) for p in built_pages()}
+    assert {page: size for page, size in found.items() if size} == {}
+
+
+def test_no_page_holds_an_inline_script_twice():
+    """Twice, `const THEBE_JS_URL = ...` threw "already declared" on every page."""
+    found = {p.relative_to(HTML).as_posix(): inline_scripts_twice(p.read_text("utf-8")) for p in built_pages()}
+    assert {page: twice for page, twice in found.items() if twice} == {}
+
+
+def test_no_page_loads_a_script_from_another_host():
+    """myst-nb's default widget scripts came from two CDNs; the book is read offline."""
+    found = {p.relative_to(HTML).as_posix(): scripts_from_other_hosts(p.read_text("utf-8")) for p in built_pages()}
+    assert {page: urls for page, urls in found.items() if urls} == {}
+
+
+@needs_no_book
+def test_the_script_guards_see_what_they_guard_against():
+    head = ('<head><script>const A = 1;</script><script>let b;</script><script>const A = 1;</script>'
+            '<script src="https://cdn.jsdelivr.net/npm/x.js"></script><script src="_static/y.js"></script></head>')
+    assert inline_scripts_twice(head) == ["const A = 1;"]
+    assert widget_state('<script type="application/vnd.jupyter.widget-state+json">{"a": 1}</script>') == 8
+    assert scripts_from_other_hosts(head) == ["https://cdn.jsdelivr.net/npm/x.js"]

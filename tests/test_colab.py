@@ -24,6 +24,25 @@ def test_badge_and_install_cell_match_config(path):
     assert colab.mismatches(path) == []
 
 
+def _images(markdown: str) -> list[str]:
+    """The image addresses in a markdown cell (markdown and HTML syntax)."""
+    return re.findall(r"!\[[^\]]*\]\(([^)\s]+)", markdown) + re.findall(r"<img[^>]*\ssrc=\"([^\"]+)", markdown)
+
+
+def test_the_badge_is_a_text_link_that_needs_nothing_from_another_host():
+    """Offline, an image from Colab's site is a broken picture in the book; the text link shows."""
+    source = colab.badge_source("chapters/01_x.ipynb", "chapters/exercises/01_x.ipynb")
+    assert _images(source) == []
+    assert source.startswith(f"**[Open in Colab]({colab.colab_url('chapters/01_x.ipynb')})**")
+
+
+def test_the_image_finder_sees_a_remote_badge_image():
+    old_badge = ("[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
+                 "(https://colab.research.google.com/github/o/r/blob/main/chapters/01_x.ipynb)")
+    assert _images(old_badge) == ["https://colab.research.google.com/assets/colab-badge.svg"]
+    assert _images('<img alt="x" src="https://example.org/b.svg">') == ["https://example.org/b.svg"]
+
+
 def test_a_changed_repository_url_is_caught(tmp_path):
     for name in ("_config.yml", "pyproject.toml"):
         shutil.copy(ROOT / name, tmp_path / name)

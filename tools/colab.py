@@ -19,7 +19,10 @@ from tools.notebooks import (ROOT, book_config, chapter_paths, distribution_name
                              tags, write_nb)
 
 BADGE_TAG, INSTALL_TAG = "colab-badge", "colab-install"
-BADGE_IMG = "https://colab.research.google.com/assets/colab-badge.svg"
+# The badge is a bold text link, not Colab's badge image: an image from Colab's site is a broken
+# picture in the offline book, and a relative image in the repository does not resolve in Colab.
+# Text works in all three places; the book styles it as a badge (book/_static/custom.css).
+BADGE_TEXT = "Open in Colab"
 
 
 def repository(root: Path = ROOT) -> tuple[str, str]:
@@ -36,7 +39,7 @@ def colab_url(rel_path: str, root: Path = ROOT) -> str:
 
 
 def badge_source(rel_path: str, exercises_rel: str | None, root: Path = ROOT) -> str:
-    parts = [f"[![Open In Colab]({BADGE_IMG})]({colab_url(rel_path, root)})"]
+    parts = [f"**[{BADGE_TEXT}]({colab_url(rel_path, root)})**"]
     if exercises_rel:
         parts.append(f"&nbsp; **Exercises only:** [open the exercise notebook in Colab]"
                      f"({colab_url(exercises_rel, root)}) (solutions removed).")

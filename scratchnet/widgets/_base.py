@@ -134,6 +134,13 @@ class FigureWidget:
         from IPython.display import display
         display(self.widget)
 
+    def scrub(self, control: str, values, **options):
+        """A stand-in the reader can move without a kernel: this figure at each of `values` of one
+        control, behind a slider (see scratchnet.widgets._scrubber.scrub)."""
+        from scratchnet.widgets._scrubber import scrub
+
+        return scrub(self, control, values, **options)
+
     def standin(self, settings: list[dict], titles: list[str] | None = None) -> Standin:
         """The static stand-in: the widget drawn at each setting, exactly as it draws itself.
 

@@ -1,0 +1,85 @@
+"""Small fixes to the HTML that Jupyter Book 1.x makes, done where the HTML is made.
+
+Loaded from `_config.yml` (`sphinx: local_extensions:`). Each fix names the defect it removes;
+the browser test (`tests/test_browser.py`) checks the result in a real browser.
+
+1. Inline scripts twice in every page head. Sphinx 7.4 (`app.add_js_file(None, body=...)`
+   called after the builder is initialised, as sphinx-thebe and sphinx-togglebutton do) puts the
+   script in the builder's list with filename `None` and, from the registry, again with filename
+   `''`; the two do not compare equal, so both are written. The second `const THEBE_JS_URL`
+   throws "Identifier 'THEBE_JS_URL' has already been declared" on every page. We make the
+   builder store `None` as `''`, so the second copy is recognised as a duplicate.
+2. Duplicate ids. sphinx-exercise gives the body of every exercise the id `exercise-content`
+   and of every solution `solution-content`. We make each id unique by prefixing the id of its
+   exercise or solution, and keep the old name as a class.
+3. Dead widget state. With `nb_ipywidgets_js: {}` (no widget scripts from CDNs: the book shows
+   stand-ins, not live widgets), myst-nb still embeds each notebook's stored widget state,
+   40-60 kB of JSON per chapter that nothing reads. We leave it out.
+4. The solution's title bar. sphinx-exercise makes "Exercise 3.1 (...)" in a solution's title
+   a link to the exercise; the title bar is also the button that unfolds the solution, so a
+   click on the link jumped to the exercise instead. The title becomes plain text: a click
+   anywhere on it unfolds the solution (the exercise is right above it).
+"""
+
+from __future__ import annotations
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.builders.html import StandaloneHTMLBuilder
+
+CONTENT_IDS = ("exercise-content", "solution-content")
+
+
+def _store_inline_scripts_once(app: Sphinx) -> None:
+    builder = app.builder
+    if not isinstance(builder, StandaloneHTMLBuilder):
+        return
+    add_js_file = builder.add_js_file
+
+    def add_js_file_once(filename, **kwargs):
+        return add_js_file(filename or "", **kwargs)
+
+    builder.add_js_file = add_js_file_once
+
+
+def _drop_widget_state(app: Sphinx, pagename: str, *args) -> None:
+    metadata = getattr(app.env, "nb_metadata", {}).get(pagename, {})
+    metadata.get("js_files", {}).pop("ipywidgets_state", None)
+
+
+def _unique_content_ids(doctree: nodes.document) -> None:
+    for section in doctree.findall(nodes.section):
+        ids = section.get("ids", [])
+        if len(ids) != 1 or ids[0] not in CONTENT_IDS:
+            continue
+        parent = section.parent
+        owner = parent.get("ids", []) if parent is not None else []
+        if not owner:
+            continue
+        section["ids"] = [f"{owner[0]}-{ids[0].split('-')[1]}"]
+        section["classes"] = [*section.get("classes", []), ids[0]]
+
+
+def _plain_solution_titles(doctree: nodes.document) -> None:
+    from sphinx_exercise.nodes import solution_node
+
+    for solution in doctree.findall(solution_node):
+        title = solution.children[0] if solution.children else None
+        if isinstance(title, nodes.title):
+            text = " ".join(title.astext().split())
+            title.children = []
+            title += nodes.Text(text)
+
+
+def _on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    _unique_content_ids(doctree)
+    _plain_solution_titles(doctree)
+
+
+def setup(app: Sphinx) -> dict:
+    # before sphinx-togglebutton's and sphinx-thebe's handlers (priority 500) add their scripts
+    app.connect("builder-inited", _store_inline_scripts_once, priority=100)
+    app.connect("doctree-resolved", _on_doctree_resolved, priority=900)
+    # before myst-nb's handler (priority 500) adds the page's scripts
+    app.connect("html-page-context", _drop_widget_state, priority=400)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

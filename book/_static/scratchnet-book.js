@@ -1,0 +1,64 @@
+/* Figures that are too wide for the column (a widget's stand-in is 700-900 px wide; a phone's
+   column is about 360) open at full size on a tap or a click, in a dialog that scrolls.
+   No libraries, nothing from the network. Each figure is wrapped in a <button>, so the keyboard
+   reaches it too; its name is the figure's alt text and "(tap to enlarge)" when it is shown smaller. */
+(function () {
+  "use strict";
+  const FIGURES = ".cell_output img, .sn-scrubber img";
+  let dialog, body;
+
+  function makeDialog() {
+    dialog = document.createElement("dialog");
+    dialog.className = "sn-zoom";
+    dialog.setAttribute("aria-label", "Enlarged figure");
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "sn-zoom-close";
+    close.textContent = "Close";
+    close.addEventListener("click", () => dialog.close());
+    body = document.createElement("div");
+    body.className = "sn-zoom-body";
+    dialog.append(close, body);
+    // a click on the picture or around it closes too; scrolling does not
+    body.addEventListener("click", () => dialog.close());
+    // the close event comes a moment later: the dialog may already show the next figure
+    dialog.addEventListener("close", () => { if (!dialog.open) body.replaceChildren(); });
+    document.body.appendChild(dialog);
+  }
+
+  function markShrunk(button, img) {
+    const shown = img.getBoundingClientRect().width;
+    button.classList.toggle("sn-shrunk", img.naturalWidth > 0 && shown < 0.95 * img.naturalWidth);
+  }
+
+  function wrap(img) {
+    if (img.closest("button, a")) return;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "sn-enlarge";
+    const hint = document.createElement("span");
+    hint.className = "sn-enlarge-hint";
+    hint.textContent = "(tap to enlarge)";
+    img.parentNode.insertBefore(button, img);
+    button.append(img, hint);
+    button.addEventListener("click", () => {
+      const big = document.createElement("img");
+      big.src = img.currentSrc || img.src;
+      big.alt = img.alt;
+      big.width = img.naturalWidth;
+      body.replaceChildren(big);
+      dialog.showModal();
+    });
+    const update = () => markShrunk(button, img);
+    if (img.complete) update(); else img.addEventListener("load", update);
+    window.addEventListener("resize", update);
+  }
+
+  function init() {
+    makeDialog();
+    document.querySelectorAll(FIGURES).forEach(wrap);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

@@ -1,0 +1,223 @@
+"""Every browser check fails on a page made to break it, and a well-made page passes them all.
+
+The pages are small and hand-written (PAGES below), written to a temporary directory and served
+and opened by the same harness as the book (tests/browser/). The well-made page uses the book's
+own figure script and styles (book/_static/) and a real scrubber from a real widget.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+
+import pytest
+
+from tests.browser import CHECKS, WIDTHS, by_name, run_checks
+from tools.notebooks import ROOT
+
+pytestmark = pytest.mark.browser
+
+HEAD = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+  body {{ font: 16px/1.5 sans-serif; margin: 0 auto; padding: 0 16px; max-width: 700px; }}
+  pre {{ overflow-x: auto; }}
+  .toggle-hidden > :not(.admonition-title) {{ visibility: hidden; height: 0; margin: 0; }}
+  .admonition-title {{ cursor: pointer; background: #eee; padding: 4px; }}
+</style>
+<link rel="stylesheet" href="custom.css">
+<script src="scratchnet-book.js"></script>
+</head><body>
+"""
+TOGGLE = """<script>
+  document.querySelectorAll('.solution > .admonition-title').forEach(t =>
+    t.addEventListener('click', () => t.parentElement.classList.toggle('toggle-hidden')));
+</script>"""
+
+
+def solution(title: str, folded: bool = True) -> str:
+    return (f'<div class="solution dropdown admonition{" toggle-hidden" if folded else ""}">'
+            f'<p class="admonition-title">{title}</p><section><p>The answer is 42.</p></section></div>')
+
+
+def png(width_px: int, height_px: int, colour: str = "tab:blue") -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width_px / 100, height_px / 100), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    axes.plot([0, 1, 2], [0, 1, 0], color=colour)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def scrubber_html() -> str:
+    from scratchnet.widgets.ch01 import NeuronSurface
+
+    return NeuronSurface().scrub("b", [-1.0, 0.0, 1.0])._repr_html_()
+
+
+GOOD = (
+    '<h1 id="top">A page that does everything right</h1>'
+    '<p>Maths, typeset: <span class="math"><mjx-container>x + 1</mjx-container></span>.</p>'
+    '<p><a href="other.html#here">another page</a>, <a href="#top">the top</a>, '
+    '<a href="https://example.org/">a link out (not followed)</a>.</p>'
+    '<img src="small.png" alt="a small plot" width="200" height="100">'
+    '<div class="cell"><div class="cell_input"><pre>widget.standin([dict(b=0)])</pre></div>'
+    '<div class="cell_output"><img src="wide.png" alt="a wide stand-in"></div></div>'
+    '<pre>short = "code"</pre>'
+    '<button class="search-button-field search-button__button">Search</button>'
+    + solution("Solution to Exercise 1.1 (the answer)") + TOGGLE
+    + '<div class="cell"><div class="cell_input"><pre>widget.scrub("b", [-1, 0, 1])</pre></div>'
+    '<div class="cell_output">{scrubber}</div></div>'
+)
+
+# page name -> (HTML body, the check that must fail, the width, a regex its report must match)
+BROKEN = {
+    "raw_tex": ('<p>The loss \\(L = \\frac{1}{2}\\) is raw TeX.</p><span class="math">\\(x\\)</span>',
+                "maths typeset", "desktop", r"maths not typeset|raw TeX"),
+    "tex_error": ('<span class="math"><mjx-container><mjx-merror data-mjx-error="Undefined control '
+                  'sequence \\fracc">x</mjx-merror></mjx-container></span>',
+                  "maths typeset", "desktop", r"TeX error"),
+    "other_host": ('<img src="https://cdn.example.org/badge.svg" alt="badge">',
+                   "offline and error-free", "desktop", r"requests another host: https://cdn\.example\.org"),
+    "script_error": ('<script>const A = 1;</script><script>const A = 2;</script>',
+                     "offline and error-free", "desktop", r"JavaScript error: .*already been declared"),
+    "console_error": ('<script>console.error("something failed")</script>',
+                      "offline and error-free", "desktop", r"console error: something failed"),
+    "missing_file": ('<script src="missing.js"></script>',
+                     "offline and error-free", "desktop", r"failed to load: .*missing\.js"),
+    "broken_link": ('<a href="nowhere.html">a page that is not there</a>',
+                    "links and images", "desktop", r"broken link \(404\) to nowhere\.html"),
+    "broken_anchor": ('<a href="other.html#nowhere">an anchor that is not there</a>',
+                      "links and images", "desktop", r"missing anchor other\.html#nowhere"),
+    "broken_local_anchor": ('<a href="#nothere">here</a>',
+                            "links and images", "desktop", r"missing anchor #nothere on this page"),
+    "broken_image": ('<img src="missing.png" alt="a plot">',
+                     "links and images", "desktop", r"image did not load"),
+    "duplicate_ids": ('<section id="exercise-content">a</section><section id="exercise-content">b</section>',
+                      "unique ids", "desktop", r'id "exercise-content" is used 2 times'),
+    "two_search_fields": ('<header><button class="search-button-field search-button__button">Search</button>'
+                          '</header><nav><button class="search-button-field search-button__button">Search'
+                          '</button></nav>',
+                          "one search field", "desktop", r"2 search fields"),
+    "widget_loading": ('<p>Loading widget...</p>',
+                       "widget stand-ins", "desktop", r'shows "Loading widget"'),
+    "widget_model_id": ('<p>{"model_id": "0123456789abcdef0123456789abcdef"}</p>',
+                        "widget stand-ins", "desktop", r"model_id|model ids"),
+    "widget_view": ('<script type="application/vnd.jupyter.widget-view+json">{"model_id": "x"}</script>',
+                    "widget stand-ins", "desktop", r"a live widget the book cannot show"),
+    "standin_missing": ('<div class="cell"><div class="cell_input"><pre>widget.standin([dict(b=0)])</pre>'
+                        '</div><div class="cell_output"></div></div>',
+                        "widget stand-ins", "desktop", r"no stand-in shown"),
+    "clipped_maths": ('<p>Check: <span class="math" style="display:inline-flex;max-width:100%;overflow:hidden">'
+                      '<mjx-container style="white-space:nowrap">0.2 &middot; 1 &minus; 0.5 &middot; 2 + 0.1 '
+                      '&middot; 3 + 1 = 0.2 &minus; 1.0 + 0.3 + 1.0 = 0.5 and a good deal more besides</mjx-container>'
+                      '</span></p>',
+                      "nothing cut off", "phone", r"hides part of maths"),
+    "clipped_text": ('<p style="width:200px;overflow:hidden;white-space:nowrap">This sentence is far too '
+                     'long for its box and its end is hidden.</p>',
+                     "nothing cut off", "desktop", r"hides part of"),
+    "window_edge": ('<style>html { overflow-x: hidden; }</style>'
+                    '<div style="width:900px;background:#ddd">wider than a phone</div>',
+                    "nothing cut off", "phone", r"html hides part of div|cut off by the edge of the window"),
+    "page_scroll": ('<p><code style="white-space:nowrap">scratchnet.SparseCategoricalCrossEntropyWithAVeryLongName'
+                    '</code></p>',
+                    "no sideways page scroll", "phone", r"scrolls sideways by \d+ px, because of code"),
+    "wide_code": ('<div class="cell"><div class="cell_input"><pre>' + "x = 1  # " + "a" * 150 + '</pre></div></div>',
+                  "code and equations fit at desktop width", "desktop", r"code cell scrolls sideways: a line of 159"),
+    "wide_equation": ('<div class="math" style="overflow:hidden"><mjx-container display="true" '
+                      'style="display:block;overflow:auto"><span style="display:inline-block;width:1200px">'
+                      'L = a very wide formula</span></mjx-container></div>',
+                      "code and equations fit at desktop width", "desktop", r"display equation wider than the column"),
+    "solution_open": (solution("Solution to Exercise 1.1", folded=False) + TOGGLE,
+                      "solutions fold", "desktop", r"not folded on arrival"),
+    "solution_link": ('<p id="ex-1-1">Exercise 1.1</p><div style="height:1500px"></div>'
+                      '<div class="solution dropdown admonition toggle-hidden"><p class="admonition-title">'
+                      'Solution to <a href="#ex-1-1">Exercise 1.1</a></p><section><p>42</p></section></div>'
+                      "<script>document.querySelectorAll('.solution > .admonition-title').forEach(t => "
+                      "t.addEventListener('click', e => { if (e.target === t) "
+                      "t.parentElement.classList.toggle('toggle-hidden'); }));</script>",
+                      "solutions fold", "desktop", r'a click on the a "Exercise 1\.1" goes to .*#ex-1-1'),
+    "solution_button_only": ('<div class="solution dropdown admonition toggle-hidden"><p class="admonition-title">'
+                             'Solution to Exercise 1.1 <button type="button" style="float:right">v</button></p>'
+                             '<section><p>42</p></section></div>'
+                             "<script>document.querySelector('.solution button').addEventListener('click', e => "
+                             "e.target.closest('.solution').classList.toggle('toggle-hidden'));</script>",
+                             "solutions fold", "desktop", r"a click on its left end of its title bar does not unfold"),
+    "figure_small": ('<figure><img src="wide.png" alt="a wide stand-in" style="max-width:100%"></figure>',
+                     "figures legible on a phone", "phone", r"shown at \d+% of its size and nothing to tap"),
+    "figure_tap_small": ('<figure><a href="#" onclick="event.preventDefault(); '
+                         'document.querySelector(\'dialog.small\').showModal()"><img src="wide.png" alt="wide" '
+                         'style="max-width:100%"></a></figure>'
+                         '<dialog class="small"><img src="wide.png" style="width:300px"></dialog>',
+                         "figures legible on a phone", "phone", r"a tap shows it at 300 px"),
+    "scrubber_static": ("{scrubber_without_script}",
+                        "scrubbers move", "desktop", r"does not change the picture"),
+    "scrubber_unlabelled": ("{scrubber_unlabelled}",
+                            "scrubbers move", "desktop", r"its slider has no label"),
+    "scrubber_autoplay": ("{scrubber}<script>setInterval(() => { const i = document.querySelector("
+                          "'.sn-scrubber input'); i.value = (Number(i.value) + 1) % 3; "
+                          "i.dispatchEvent(new Event('input')); }, 200);</script>",
+                          "scrubbers move", "desktop", r"changes its picture by itself"),
+}
+
+
+@pytest.fixture(scope="module")
+def pages_site(chromium, tmp_path_factory):
+    root = tmp_path_factory.mktemp("browser_pages")
+    (root / "small.png").write_bytes(png(200, 100))
+    (root / "wide.png").write_bytes(png(1000, 300))
+    for name in ("scratchnet-book.js", "custom.css"):
+        shutil.copy(ROOT / "book" / "_static" / name, root)
+    scrubber = scrubber_html()
+    fills = {
+        "scrubber": scrubber,
+        "scrubber_without_script": re.sub(r"<script>.*?</script>", "", scrubber, flags=re.S),
+        "scrubber_unlabelled": re.sub(r"<label[^>]*>.*?</label>", "", scrubber, flags=re.S),
+    }
+    (root / "other.html").write_text(HEAD.format(title="other") + '<p id="here">here</p></body></html>')
+    for name, body in [("good", GOOD)] + [(name, body) for name, (body, *_) in BROKEN.items()]:
+        for key, value in fills.items():
+            body = body.replace("{" + key + "}", value)
+        (root / f"{name}.html").write_text(HEAD.format(title=name) + body + "</body></html>")
+    with chromium.site(root) as site:
+        yield site
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_a_well_made_page_passes_every_check(pages_site, width):
+    with pages_site.visit("good.html", width) as visit:
+        assert run_checks(visit) == {}
+
+
+def test_the_well_made_page_has_what_the_checks_look_at(pages_site):
+    """So that passing means something: maths, links, a solution, a stand-in, a scrubber, a wide
+    figure (shown at under 3/4 of its size on a phone)."""
+    with pages_site.visit("good.html", "phone") as visit:
+        counts = visit.page.evaluate("""() => ({
+          maths: document.querySelectorAll('.math mjx-container').length,
+          links: document.querySelectorAll('a[href^="other.html#"]').length,
+          solutions: document.querySelectorAll('.solution.dropdown').length,
+          scrubbers: document.querySelectorAll('.sn-scrubber input[type=range]').length,
+          shrunk: [...document.querySelectorAll('.cell_output img')].filter(
+                    i => i.getBoundingClientRect().width < 0.75 * i.naturalWidth).length })""")
+    assert counts["shrunk"] >= 1
+    assert counts == {"maths": 1, "links": 1, "solutions": 1, "scrubbers": 1, "shrunk": counts["shrunk"]}
+
+
+def test_every_check_has_a_broken_page():
+    assert {check for _, check, *_ in BROKEN.values()} == {c.name for c in CHECKS}
+
+
+@pytest.mark.parametrize("name", list(BROKEN))
+def test_the_check_fails_on_a_page_made_to_break_it(pages_site, name):
+    _, check_name, width, pattern = BROKEN[name]
+    with pages_site.visit(f"{name}.html", width) as visit:
+        problems = by_name(check_name).run(visit)
+    assert problems, f"{check_name!r} found nothing wrong with {name}.html"
+    assert any(re.search(pattern, p) for p in problems), problems

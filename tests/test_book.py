@@ -40,7 +40,7 @@ def test_chapter_page_shows_stored_outputs_and_folded_solutions(chapter):
     html = page(chapter)
     nb = read_nb(chapter)
     n_solutions = sum(1 for c in nb.cells if c.cell_type == "code" and "solution" in tags(c))
-    assert html.count('class="solution dropdown') == n_solutions >= 2
+    assert html.count('class="solution dropdown') == n_solutions >= 1
     assert html.count("not yet implemented") >= n_solutions   # the stubs' stored check reports
     assert "passed." in html                                # the solutions' stored check reports
     assert re.search(r'<img alt="[^"]*" src="\.\./_images/[0-9a-f]+\.png"', html)  # figures, stand-ins

@@ -2,7 +2,7 @@
 # edit the notebook named above each section, then run `make export`.
 # source: chapters/06_training_loop.ipynb
 # source: chapters/08_init_regularisation.ipynb
-"""Callbacks: code that fit calls at named moments of training.
+"""Callbacks: code that `fit` calls at named moments of training.
 
 Exported from chapters/06_training_loop.ipynb and
 chapters/08_init_regularisation.ipynb.
@@ -10,6 +10,7 @@ chapters/08_init_regularisation.ipynb.
 
 import csv
 import math
+import numbers
 import os
 import tempfile
 
@@ -18,44 +19,59 @@ import numpy as np
 __all__ = ['Callback', 'History', 'ProgressBar', 'EarlyStopping', 'LearningRateScheduler', 'TerminateOnNaN', 'CSVLogger', 'LambdaCallback']
 
 
-# %% chapters/06_training_loop.ipynb, cell 5
+# %% chapters/06_training_loop.ipynb, cell 65
 class Callback:
-    """Code that `fit` calls at named moments of training (chapter 6), as in Keras.
+    """Code that `fit` calls at named moments of training, as in Keras
+    (chapter 6).
 
-    Override the hooks you need; each gets the epoch or batch number and `logs`, a dict of the
-    numbers so far ("loss", "accuracy", "val_loss", ...). `self.model` is the model being
-    trained; set `self.model.stop_training = True` to stop after the current epoch.
+    Override the hooks you need. `logs` is a dict of numbers: after a
+    batch {"loss": ...}, after an epoch the epoch's "loss", metrics and
+    "val_..." entries; a callback may add entries of its own.
+    `self.model` is the model being trained: set
+    `self.model.stop_training = True` to stop after the current batch.
+    `self.params` is {"epochs": ..., "steps": batches per epoch,
+    "batch_size": ...}.
     """
 
     model = None
-    params: dict = {}
+    params = None
 
     def set_model(self, model):
         self.model = model
 
     def set_params(self, params):
-        """What fit tells its callbacks: {"epochs": ..., "steps": ..., "batch_size": ...}."""
         self.params = params
 
-    def on_train_begin(self, logs=None): pass
-    def on_epoch_begin(self, epoch, logs=None): pass
-    def on_batch_begin(self, batch, logs=None): pass
-    def on_batch_end(self, batch, logs=None): pass
-    def on_epoch_end(self, epoch, logs=None): pass
-    def on_train_end(self, logs=None): pass
+    def on_train_begin(self, logs=None):
+        """Before the first epoch."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        """Before epoch `epoch` (counted from 0)."""
+
+    def on_batch_begin(self, batch, logs=None):
+        """Before the training step on batch `batch` (from 0)."""
+
+    def on_batch_end(self, batch, logs=None):
+        """After that step; logs = {"loss": the batch's loss}."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        """After the epoch; logs holds its loss, metrics and val_..."""
+
+    def on_train_end(self, logs=None):
+        """After the last epoch, or after training stopped."""
 
     def __repr__(self):
         return f"{type(self).__name__}()"
 
 
 class History(Callback):
-    """Records the logs of every epoch: `history.history["loss"]` is a list with one entry per
-    epoch, and so is every other log ("accuracy", "val_loss", ...). `fit` returns it (chapter 6).
+    """The logs of every epoch (chapter 6): `history.history["loss"]` is a
+    list with one entry per epoch, and so is every other log ("accuracy",
+    "val_loss", ...). `fit` always adds one, last, and returns it.
     """
 
     def __init__(self):
-        self.history = {}
-        self.epoch = []
+        self.history, self.epoch = {}, []
 
     def on_train_begin(self, logs=None):
         self.history, self.epoch = {}, []
@@ -65,52 +81,96 @@ class History(Callback):
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(value)
 
-    def plot(self, metrics=None, ax=None):
-        """Draw each log against the epoch, training and validation curves on one axis per
-        quantity (loss, accuracy, ...); returns the matplotlib axes."""
+    def plot(self, names=None, axes=None):
+        """Draw each log against the epoch, training and validation on one
+        panel per quantity; returns the list of axes.
+
+        Args:
+            names: the logs to draw (default: all but the "val_" ones,
+                which join their training curve).
+            axes: matplotlib axes to draw on, one per name (default: a new
+                figure).
+        """
         import matplotlib.pyplot as plt
-        names = [k for k in self.history if not k.startswith("val_")] if metrics is None else list(metrics)
-        if ax is None:
-            _, axes = plt.subplots(1, len(names), figsize=(4.5 * len(names), 3.2), layout="constrained",
-                                   squeeze=False)
-            axes = list(axes[0])
-        else:
-            axes = list(np.atleast_1d(ax))
-        epochs = np.arange(1, len(self.epoch) + 1)
-        for axis, name in zip(axes, names):
-            axis.plot(epochs, self.history[name], "-o", ms=3, label=f"training {name}")
+        if names is None:
+            names = [k for k in self.history if not k.startswith("val_")]
+        names = [names] if isinstance(names, str) else list(names)
+        unknown = [n for n in names if n not in self.history]
+        if unknown or not names:
+            known = ", ".join(self.history) or "none yet (fit first)"
+            raise ValueError(f"History.plot: no log named "
+                             f"{(unknown or ['(none)'])[0]!r}; the logs "
+                             f"are {known}")
+        if axes is None:
+            _, grid = plt.subplots(1, len(names), squeeze=False,
+                                   figsize=(4.2 * len(names), 3.2),
+                                   layout="constrained")
+            axes = list(grid[0])
+        colours = plt.style.library["tableau-colorblind10"]["axes.prop_cycle"]
+        first, second = [c["color"] for c in colours][:2]
+        epochs = range(1, len(self.epoch) + 1)
+        for ax, name in zip(np.atleast_1d(axes), names):
+            ax.plot(epochs, self.history[name], "-", color=first,
+                    label=f"training {name}")
             if f"val_{name}" in self.history:
-                axis.plot(epochs, self.history[f"val_{name}"], "--s", ms=3, label=f"validation {name}")
-            axis.set(xlabel="epoch", ylabel=name)
-            axis.legend()
-        return axes
+                ax.plot(epochs, self.history[f"val_{name}"], "--",
+                        color=second, label=f"validation {name}")
+            ax.set(xlabel="epoch", ylabel=name)
+            ax.legend()
+        return list(np.atleast_1d(axes))
 
     def __repr__(self):
-        return f"History({len(self.epoch)} epochs: {', '.join(self.history)})"
+        return (f"History({len(self.epoch)} epochs: "
+                f"{', '.join(self.history)})")
+
+
+def _format_log(value):
+    """A log for a progress bar: numbers to 4 significant digits."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return f"{value:.4g}"
+    return str(value)
 
 
 class ProgressBar(Callback):
-    """A progress bar per epoch (tqdm.auto: a widget in Jupyter, text elsewhere), with the
-    running loss and, at the end of each epoch, its logs (chapter 6). `fit(verbose=1)` adds it;
-    `fit` itself never prints."""
+    """A progress bar per epoch with the running loss, then the epoch's
+    logs (chapter 6). It uses tqdm.auto (a widget in Jupyter, text
+    elsewhere); without tqdm it prints one line per epoch.
+    `fit(verbose=1)` adds it: fit itself never prints."""
 
     def __init__(self):
-        self._bar = None
+        self._bar = self._tqdm = None
+
+    def on_train_begin(self, logs=None):
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:  # tqdm is an extra: scratchnet-course[widgets]
+            tqdm = None
+        self._tqdm = tqdm
+
+    def _title(self, epoch):
+        return f"epoch {epoch + 1}/{self.params['epochs']}"
 
     def on_epoch_begin(self, epoch, logs=None):
-        from tqdm.auto import tqdm
-        self._bar = tqdm(total=self.params["steps"], desc=f"epoch {epoch + 1}/{self.params['epochs']}",
-                         leave=True, unit="batch")
+        if self._tqdm is not None:
+            self._bar = self._tqdm(total=self.params["steps"], unit="batch",
+                                   desc=self._title(epoch), leave=True)
 
     def on_batch_end(self, batch, logs=None):
-        self._bar.update(1)
-        if logs and "loss" in logs:
-            self._bar.set_postfix(loss=f"{logs['loss']:.4f}", refresh=False)
+        if self._bar is not None:
+            self._bar.update(1)
+            if logs and "loss" in logs:
+                self._bar.set_postfix_str(f"loss {_format_log(logs['loss'])}",
+                                          refresh=False)
 
     def on_epoch_end(self, epoch, logs=None):
+        text = ", ".join(f"{k} {_format_log(v)}"
+                         for k, v in (logs or {}).items())
         if self._bar is not None:
-            self._bar.set_postfix({k: f"{v:.4f}" for k, v in (logs or {}).items()})
+            self._bar.set_postfix_str(text)
             self._bar.close()
+            self._bar = None
+        else:
+            print(f"{self._title(epoch)}: {text}")
 
 
 # %% chapters/08_init_regularisation.ipynb, cell 5

@@ -11,48 +11,65 @@ import numpy as np
 __all__ = ['accuracy', 'mean_absolute_error', 'METRICS', 'get_metric']
 
 
-# %% chapters/06_training_loop.ipynb, cell 4
+# %% chapters/06_training_loop.ipynb, cell 49
 def accuracy(y_pred, y_true):
     """The fraction of samples classified right (chapter 6).
 
-    y_pred: scores (logits or probabilities) of shape (batch, classes), whose argmax is the
-    predicted class; or (batch,)/(batch, 1) probabilities of a yes/no question, read as yes
-    above 0.5. y_true: integer labels (batch,), or one-hot/probability rows (batch, classes),
-    or 0/1 targets for the yes/no case.
+    Several classes: y_pred (batch, classes) holds scores (logits or
+    probabilities), and each row's argmax is the predicted class; y_true
+    holds integer labels, (batch,) or (batch, 1), or one-hot rows
+    (batch, classes). Yes/no: y_pred (batch,) or (batch, 1) holds the
+    probability of yes (a sigmoid's output), read as yes above 0.5;
+    y_true holds 0 or 1, in either shape.
     """
-    y_pred = np.asarray(y_pred)
-    y_true = np.asarray(y_true)
+    y_pred, y_true = np.asarray(y_pred), np.asarray(y_true)
+    n = len(y_pred) if y_pred.ndim else 0
     if y_pred.ndim == 2 and y_pred.shape[1] > 1:
-        predicted = y_pred.argmax(axis=1)
-        labels = y_true.argmax(axis=1) if y_true.ndim == 2 else y_true
+        predicted = y_pred.argmax(axis=1)                     # (batch,)
+        if y_true.shape == y_pred.shape:
+            labels = y_true.argmax(axis=1)                    # one-hot
+        elif y_true.shape in ((n,), (n, 1)):
+            labels = y_true.reshape(n)
+        else:
+            labels = None
+    elif y_pred.ndim in (1, 2) and y_true.shape in ((n,), (n, 1)):
+        predicted = y_pred.reshape(n) > 0.5                   # (batch,)
+        labels = y_true.reshape(n) > 0.5
     else:
-        predicted = (y_pred.reshape(len(y_pred)) > 0.5)
-        labels = y_true.reshape(len(y_true)) > 0.5
-    if labels.shape != predicted.shape:
-        raise ValueError(f"accuracy: y_pred of shape {y_pred.shape} and y_true of shape "
-                         f"{y_true.shape} do not describe the same samples")
+        labels = None
+    if labels is None or n == 0:
+        raise ValueError(f"accuracy: y_pred of shape {y_pred.shape} and "
+                         f"y_true of shape {y_true.shape} do not describe "
+                         "the same samples (see the docstring's shapes)")
     return float(np.mean(predicted == labels))
 
 
 def mean_absolute_error(y_pred, y_true):
-    """mean(|y_pred - y_true|) over all entries, for regression (chapter 6)."""
+    """mean(|y_pred - y_true|) over all entries, in the targets' units,
+    for regression (chapter 6). The shapes must match exactly."""
     y_pred, y_true = np.asarray(y_pred), np.asarray(y_true)
-    if y_pred.shape != y_true.shape:
-        raise ValueError(f"mean_absolute_error: y_pred has shape {y_pred.shape} but y_true has "
-                         f"shape {y_true.shape}; they must match exactly")
+    if y_pred.shape != y_true.shape or y_pred.size == 0:
+        raise ValueError(f"mean_absolute_error: y_pred has shape "
+                         f"{y_pred.shape} and y_true has shape "
+                         f"{y_true.shape}; they must be the same, and not "
+                         "empty")
     return float(np.mean(np.abs(y_pred - y_true)))
 
 
 METRICS = {"accuracy": accuracy, "acc": accuracy,
-           "mean_absolute_error": mean_absolute_error, "mae": mean_absolute_error}
+           "mean_absolute_error": mean_absolute_error,
+           "mae": mean_absolute_error}
 
 
 def get_metric(metric):
-    """A metric by name ("accuracy", "mae", ...) or a function (y_pred, y_true) -> float."""
-    if callable(metric):
-        return getattr(metric, "__name__", "metric"), metric
+    """(name, function) for a metric given by name ("accuracy", "acc",
+    "mae", "mean_absolute_error") or as a function
+    (y_pred, y_true) -> float, named after the function."""
     if isinstance(metric, str) and metric in METRICS:
         function = METRICS[metric]
         return ("accuracy" if function is accuracy else "mae"), function
-    raise ValueError(f"unknown metric {metric!r}; use one of {', '.join(sorted(METRICS))}, "
-                     "or a function (y_pred, y_true) -> float")
+    if callable(metric) and not isinstance(metric, str):
+        return getattr(metric, "__name__", type(metric).__name__), metric
+    raise ValueError(f"unknown metric {metric!r}; use one of "
+                     f"{', '.join(sorted(METRICS))}, or a function "
+                     "(y_pred, y_true) -> float")

@@ -2,13 +2,12 @@
 # edit the notebook named above each section, then run `make export`.
 # source: chapters/06_training_loop.ipynb
 # source: chapters/08_init_regularisation.ipynb
-"""The model: `Sequential` and its training loop.
+"""The model: `Sequential`, its training loop, and its evaluation.
 
 Exported from chapters/06_training_loop.ipynb and
 chapters/08_init_regularisation.ipynb.
 """
 
-import numbers
 import os
 import tempfile
 import zipfile
@@ -17,7 +16,7 @@ import numpy as np
 
 from scratchnet.callbacks import Callback, History, ProgressBar
 from scratchnet.core import as_array, Layer, Loss
-from scratchnet.data import DataLoader
+from scratchnet.data import _as_targets, _check_positive_int, DataLoader
 from scratchnet.metrics import get_metric
 from scratchnet.optim import Optimizer
 from scratchnet.utils import add_to_class
@@ -25,29 +24,19 @@ from scratchnet.utils import add_to_class
 __all__ = ['Sequential']
 
 
-# %% chapters/06_training_loop.ipynb, cell 6
-def _by_name(base, name, what):
-    """An instance of the subclass of `base` named `name` ("adam", "softmax_cross_entropy")."""
-    def subclasses(cls):
-        for sub in cls.__subclasses__():
-            yield sub
-            yield from subclasses(sub)
-    known = {sub.__name__.lower(): sub for sub in subclasses(base) if not sub.__name__.startswith("_")}
-    key = name.replace("_", "").lower()
-    if key not in known:
-        raise ValueError(f"Sequential.compile: unknown {what} {name!r}; use one of "
-                         f"{', '.join(sorted(known))}, or pass an instance")
-    return known[key]()
-
-
+# %% chapters/06_training_loop.ipynb, cell 33
 class Sequential(Layer):
-    """A stack of layers applied one after the other, trained with compile and fit (chapter 6).
+    """A stack of layers applied one after the other (chapter 6).
 
-    `Sequential([Dense(2, 16), ReLU(), Dense(16, 3)])`, or `Sequential()` and `.add(layer)`.
-    It is itself a Layer: forward runs the layers in order, backward runs their backward passes
-    in reverse, and parameters() lists every layer's Parameters (a shared one once).
-    Its first layer skips the input gradient, which nothing uses (`needs_input_grad` is False
-    for the model; set it to True to get dL/dx, e.g. for a saliency map).
+    `Sequential([Dense(2, 64), ReLU(), Dense(64, 3)])`, or `Sequential()`
+    and `.add(layer)`. It is a Layer itself: forward runs the layers in
+    order, backward runs their backward passes in reverse, parameters()
+    lists every layer's Parameters (one shared by two layers once).
+    `compile` chooses a loss, an optimizer and metrics; `fit` trains.
+
+    The first layer skips its input gradient, which nothing uses: the
+    model's `needs_input_grad` is False. Set it to True to get dL/dx from
+    backward (gradcheck_layer does, and so would a saliency map).
 
     Args:
         layers: the layers, in order (default none).
@@ -56,43 +45,60 @@ class Sequential(Layer):
     needs_input_grad = False
 
     def __init__(self, layers=()):
+        if isinstance(layers, Layer):
+            raise TypeError(f"Sequential expects a list of layers, got one "
+                            f"layer, {layers!r}; write Sequential([layer])")
         self.layers = []
         for layer in layers:
             self.add(layer)
-        self.loss = self.optimizer = None
-        self.metrics = {}
-        self.stop_training = False
-        self.history = None
+        self.loss = self.optimizer = None   # set by compile
+        self.metrics = {}                   # name -> function, by compile
+        self.stop_training = False          # a callback may set it
+        self.history = None                 # the History of the last fit
 
     def add(self, layer):
-        """Append a layer; returns the model, so calls can be chained."""
+        """Append a layer; returns the model, so that calls chain."""
         if isinstance(layer, Loss):
-            raise TypeError(f"Sequential.add: {layer!r} is a loss, not a layer; pass it to "
-                            "compile(loss=...)")
+            raise TypeError(f"Sequential.add: {layer!r} is a loss, not a "
+                            "layer; pass it to compile(loss=...)")
         if not isinstance(layer, Layer):
-            raise TypeError(f"Sequential.add expected a Layer (such as Dense or ReLU), "
-                            f"got {type(layer).__name__}: {layer!r}")
+            raise TypeError(f"Sequential.add expected a Layer (such as "
+                            f"Dense or ReLU), got {type(layer).__name__}: "
+                            f"{layer!r}")
+        if any(layer is other for other in self.layers):
+            raise ValueError(f"Sequential.add: {layer!r} is already in the "
+                             "model; a layer keeps one input for its "
+                             "backward pass, so create another one (it may "
+                             "share the first one's Parameters)")
+        if self.layers:     # a layer after the first must pass dL/dx on
+            layer.needs_input_grad = True
         self.layers.append(layer)
         return self
 
     def forward(self, x):
-        """Run x through every layer in order."""
+        """Run x through every layer in order; returns the last output."""
         if not self.layers:
-            raise RuntimeError("Sequential.forward: the model has no layers; add some first")
+            raise RuntimeError("Sequential: the model has no layers; add "
+                               "some with add(layer)")
         for layer in self.layers:
-            x = layer(x)  # read-only outputs: the next layer keeps them without a copy
+            x = layer(x)  # a read-only output: the next layer keeps it
         return x
 
     def backward(self, grad_out):
-        """Run grad_out back through every layer in reverse; returns dL/dx, or None when
-        needs_input_grad is False (then the first layer skips that product)."""
+        """Run grad_out = dL/d(output) back through the layers in reverse;
+        returns dL/dx, or None when needs_input_grad is False (then the
+        first layer skips that product)."""
+        if not self.layers:
+            raise RuntimeError("Sequential: the model has no layers; add "
+                               "some with add(layer)")
         self.layers[0].needs_input_grad = self.needs_input_grad
         for layer in reversed(self.layers):
-            grad_out = layer.backward(grad_out)
+            grad_out = layer.backward(grad_out)  # dL/d(that layer's input)
         return grad_out
 
     def parameters(self):
-        """Every layer's Parameters, in order; a Parameter shared by two layers once."""
+        """Every layer's Parameters in order; one that two layers share
+        appears once (an optimizer must step it once)."""
         seen, params = set(), []
         for layer in self.layers:
             for p in layer.parameters():
@@ -102,218 +108,341 @@ class Sequential(Layer):
         return params
 
     def train(self, mode=True):
-        """Training (or, with mode False, evaluation) mode, for the model and every layer."""
+        """Training mode (or, with mode=False, evaluation) for the model
+        and every layer; returns the model."""
         super().train(mode)
         for layer in self.layers:
             layer.train(mode)
         return self
 
-    def summary(self, input_shape=None, print_fn=print):
-        """Print a table of the layers, their output shapes and parameter counts; returns it.
-        input_shape: the shape of one sample (default: (in_features,) of the first Dense)."""
-        if input_shape is None:
-            first = next((l for l in self.layers if hasattr(l, "in_features")), None)
-            if first is None:
-                raise ValueError("Sequential.summary: pass input_shape, the shape of one sample")
-            input_shape = (first.in_features,)
-        x = np.zeros((1, *input_shape), dtype=np.float32)
-        was_training = self.training
-        self.eval()
-        rows = [("layer", "output shape", "parameters")]
-        try:
-            for layer in self.layers:
-                x = layer(x)
-                count = sum(p.value.size for p in layer.parameters())
-                rows.append((repr(layer), str((None, *np.shape(x)[1:])), f"{count:,}"))
-        finally:
-            self.train(was_training)
-        total = sum(p.value.size for p in self.parameters())
-        widths = [max(len(r[i]) for r in rows) for i in range(3)]
-        line = "-" * (sum(widths) + 4)
-        text = [line] + [f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:>{widths[2]}}" for a, b, c in rows[:1]] + [line]
-        text += [f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:>{widths[2]}}" for a, b, c in rows[1:]]
-        text += [line, f"total parameters: {total:,}"]
-        table = "\n".join(text)
-        if print_fn is not None:
-            print_fn(table)
+
+# %% chapters/06_training_loop.ipynb, cell 37
+@add_to_class(Sequential)
+def summary(self, input_shape=None, print_fn=print):
+    """A table of the layers, their output shapes and parameter counts.
+
+    It runs one sample of zeros through the model, in evaluation mode, so
+    a layer that does not fit the one before it raises its error here.
+
+    Args:
+        input_shape: the shape of one sample (default: (in_features,) of
+            the first layer that has in_features).
+        print_fn: called with the table (default print); None returns the
+            table as a string instead.
+    """
+    if input_shape is None:
+        first = next((layer for layer in self.layers
+                      if hasattr(layer, "in_features")), None)
+        if first is None:
+            raise ValueError("Sequential.summary: pass input_shape, the "
+                             "shape of one sample")
+        input_shape = (first.in_features,)
+    x = np.zeros((1, *input_shape), dtype=np.float32)
+    rows = [("layer", "output shape", "parameters")]
+    was_training = self.training
+    self.eval()
+    try:
+        for layer in self.layers:
+            x = layer(x)
+            count = sum(p.value.size for p in layer.parameters())
+            rows.append((repr(layer), str((None, *np.shape(x)[1:])),
+                         f"{count:,}"))
+    finally:
+        self.train(was_training)
+    total = sum(p.value.size for p in self.parameters())
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = [f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:>{widths[2]}}"
+             for a, b, c in rows]
+    rule = "-" * len(lines[0])
+    table = "\n".join([rule, lines[0], rule, *lines[1:], rule,
+                       f"total parameters: {total:,}"])
+    if print_fn is None:
         return table
-
-    def __repr__(self):
-        inner = "".join(f"\n  ({i}): {layer!r}" for i, layer in enumerate(self.layers))
-        count = sum(p.value.size for p in self.parameters())
-        return f"Sequential({inner}\n)  # {count:,} parameters" if inner else "Sequential()"
-
-    # ---- training ----------------------------------------------------------------------------
-
-    def compile(self, loss, optimizer, metrics=()):
-        """Choose the loss, the optimizer and the metrics to report (chapter 6).
-
-        loss: a Loss, or its name ("mse", "softmax_cross_entropy", ...).
-        optimizer: an Optimizer, or its name ("sgd", "adam", ...) for its defaults.
-        metrics: names ("accuracy", "mae") or functions (y_pred, y_true) -> float.
-        """
-        if isinstance(loss, str):
-            loss = _by_name(Loss, loss, "loss")
-        if not isinstance(loss, Loss):
-            raise TypeError(f"Sequential.compile: loss must be a Loss (such as SoftmaxCrossEntropy()) "
-                            f"or its name, got {loss!r}")
-        if isinstance(optimizer, str):
-            optimizer = _by_name(Optimizer, optimizer, "optimizer")
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"Sequential.compile: optimizer must be an Optimizer (such as SGD(lr=0.1)) "
-                            f"or its name, got {optimizer!r}")
-        if isinstance(metrics, str) or callable(metrics):
-            metrics = [metrics]
-        self.loss, self.optimizer = loss, optimizer
-        self.metrics = dict(get_metric(m) for m in metrics)
-        return self
-
-    def _check_compiled(self, what):
-        if self.loss is None:
-            raise RuntimeError(f"Sequential.{what}: call compile(loss=..., optimizer=...) first")
-
-    def train_on_batch(self, x, y):
-        """One step of gradient descent on one batch; returns the loss *before* the update."""
-        self._check_compiled("train_on_batch")
-        params = self.parameters()
-        for p in params:
-            p.zero_grad()
-        y_pred = self.forward(x)
-        loss = self.loss(y_pred, y)
-        self.backward(self.loss.backward())
-        self.optimizer.step(params)
-        self._last_prediction = y_pred
-        return loss
-
-    def fit(self, x, y, epochs=1, batch_size=32, validation_data=None, shuffle=True, callbacks=(),
-            verbose=1, rng=None):
-        """Train for `epochs` passes over (x, y); returns the History (chapter 6).
-
-        Args:
-            x, y: inputs (n, ...) and targets with n entries; cast once to float32 (integer
-                labels stay integers).
-            epochs: passes over the data (default 1).
-            batch_size: samples per step (default 32).
-            validation_data: (x_val, y_val), evaluated after each epoch ("val_..." logs).
-            shuffle: a new order every epoch (default True), drawn from `rng`.
-            callbacks: Callbacks, called at their hooks; a History is always there.
-            verbose: 1 adds a ProgressBar callback; 0 is silent. fit itself never prints.
-            rng: a numpy Generator or seed for the shuffling (default None).
-
-        Returns:
-            The History: history.history["loss"] (and each metric, "val_loss", ...) holds one
-            entry per epoch.
-        """
-        self._check_compiled("fit")
-        x, y = _check_data("fit", x, y)
-        _check_count("fit", "epochs", epochs)
-        _check_count("fit", "batch_size", batch_size)
-        if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-                raise ValueError("fit: validation_data must be a pair (x_val, y_val)")
-            validation_data = _check_data("fit (validation_data)", *validation_data)
-        loader = DataLoader(x, y, batch_size=batch_size, shuffle=bool(shuffle), rng=rng)
-        self.history = History()
-        callbacks = [self.history, *([ProgressBar()] if verbose else []), *callbacks]
-        for callback in callbacks:
-            if not isinstance(callback, Callback):
-                raise TypeError(f"fit: callbacks must be Callbacks, got {callback!r}")
-            callback.set_model(self)
-            callback.set_params({"epochs": int(epochs), "steps": len(loader), "batch_size": int(batch_size)})
-        self.stop_training = False
-        for callback in callbacks:
-            callback.on_train_begin()
-        for epoch in range(int(epochs)):
-            for callback in callbacks:
-                callback.on_epoch_begin(epoch)
-            self.train()
-            totals, seen = {}, 0
-            for batch, (xb, yb) in enumerate(loader):
-                for callback in callbacks:
-                    callback.on_batch_begin(batch)
-                loss = self.train_on_batch(xb, yb)
-                n = len(xb)
-                seen += n
-                totals["loss"] = totals.get("loss", 0.0) + loss * n
-                for name, metric in self.metrics.items():
-                    totals[name] = totals.get(name, 0.0) + metric(self._last_prediction, yb) * n
-                batch_logs = {"loss": loss}
-                for callback in callbacks:
-                    callback.on_batch_end(batch, batch_logs)
-                if self.stop_training:
-                    break
-            logs = {name: total / seen for name, total in totals.items()}
-            if validation_data is not None:
-                logs.update({f"val_{k}": v for k, v in self.evaluate(*validation_data).items()})
-            for callback in callbacks:
-                callback.on_epoch_end(epoch, logs)
-            if self.stop_training:
-                break
-        for callback in callbacks:
-            callback.on_train_end()
-        self.train()
-        return self.history
-
-    def evaluate(self, x, y, batch_size=256):
-        """The loss and metrics on (x, y), in evaluation mode; returns {"loss": ..., ...}."""
-        self._check_compiled("evaluate")
-        x, y = _check_data("evaluate", x, y)
-        y_pred = self.predict(x, batch_size=batch_size)
-        logs = {"loss": self.loss(y_pred, y)}
-        for name, metric in self.metrics.items():
-            logs[name] = metric(y_pred, y)
-        return logs
-
-    def predict(self, x, batch_size=256):
-        """The model's outputs for x, in evaluation mode (dropout off), batch by batch."""
-        _check_count("predict", "batch_size", batch_size)
-        x = _as_float32("predict", x)
-        was_training = self.training
-        self.eval()
-        try:
-            outputs = [self.forward(xb) for xb in DataLoader(x, batch_size=batch_size)]
-        finally:
-            self.train(was_training)
-        return np.concatenate(outputs) if outputs else np.empty((0,))
+    print_fn(table)
 
 
-def _check_count(owner, name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{owner}: {name} must be a positive integer, got {value!r}")
+@add_to_class(Sequential)
+def __repr__(self):
+    inner = "".join(f"\n  ({i}): {layer!r}"
+                    for i, layer in enumerate(self.layers))
+    count = sum(p.value.size for p in self.parameters())
+    return f"Sequential({inner}\n)  # {count:,} parameters"
 
 
-def _as_float32(owner, x):
+# %% chapters/06_training_loop.ipynb, cell 53
+def _by_name(base, name, what):
+    """A new instance, with its defaults, of the subclass of `base` whose
+    name is `name`, ignoring case and underscores ("softmax_cross_entropy"
+    is SoftmaxCrossEntropy)."""
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+    known = {sub.__name__.replace("_", "").lower(): sub
+             for sub in subclasses(base) if not sub.__name__.startswith("_")}
+    key = name.replace("_", "").lower()
+    if key not in known:
+        names = ", ".join(sorted(sub.__name__ for sub in known.values()))
+        raise ValueError(f"Sequential.compile: unknown {what} {name!r}; use "
+                         f"one of {names} (any case, underscores allowed), "
+                         "or pass an instance")
+    return known[key]()
+
+
+def _instance(value, base, what, example):
+    """value, checked to be an instance of base (a name is resolved)."""
+    if isinstance(value, str):
+        value = _by_name(base, value, what)
+    if isinstance(value, type) and issubclass(value, base):
+        raise TypeError(f"Sequential.compile: {what} must be an instance, "
+                        f"got the class {value.__name__}; write "
+                        f"{value.__name__}(...)")
+    if not isinstance(value, base):
+        article = "an" if base.__name__[0] in "AEIOU" else "a"
+        raise TypeError(f"Sequential.compile: {what} must be {article} "
+                        f"{base.__name__} (such as {example}) or its name, "
+                        f"got {value!r}")
+    return value
+
+
+@add_to_class(Sequential)
+def compile(self, loss, optimizer, metrics=()):
+    """Choose the loss, the optimizer and the metrics (chapter 6);
+    returns the model.
+
+    Args:
+        loss: a Loss, or its class name ("mse", "softmax_cross_entropy").
+        optimizer: an Optimizer, or its class name ("sgd") for one with
+            its defaults.
+        metrics: names ("accuracy", "mae") or functions
+            (y_pred, y_true) -> float (default none).
+    """
+    self.loss = _instance(loss, Loss, "loss", "SoftmaxCrossEntropy()")
+    self.optimizer = _instance(optimizer, Optimizer, "optimizer",
+                               "SGD(lr=0.1)")
+    if metrics is None:
+        metrics = ()
+    if isinstance(metrics, str) or callable(metrics):
+        metrics = [metrics]
+    self.metrics = dict(get_metric(m) for m in metrics)
+    return self
+
+
+@add_to_class(Sequential)
+def _check_compiled(self, what):
+    if self.loss is None or self.optimizer is None:
+        raise RuntimeError(f"Sequential.{what}: the model is not compiled; "
+                           "call compile(loss=..., optimizer=...) first")
+
+
+# %% chapters/06_training_loop.ipynb, cell 55
+@add_to_class(Sequential)
+def train_step(self, x, y):
+    """One step of gradient descent on the batch (x, y) (chapter 6):
+    zero the grads, forward, loss, backward, update.
+
+    Returns (loss, y_pred): the loss *before* the update, a float, and
+    the outputs it was computed from. It checks nothing: `fit` calls it
+    for every batch of data it checked once, and `train_on_batch` checks
+    its batch first.
+    """
+    params = self.parameters()
+    self.optimizer.zero_grad(params)     # the gradient rule of chapter 3
+    y_pred = self.forward(x)             # (batch, outputs)
+    loss = self.loss(y_pred, y)          # a float, before the update
+    self.backward(self.loss.backward())  # fills every p.grad
+    self.optimizer.step(params)          # updates every p.value
+    return loss, y_pred
+
+
+# %% chapters/06_training_loop.ipynb, cell 59
+def _input_dtype(model):
+    """The dtype data is cast to: the first parameter's (float32 unless
+    the model was built in float64, say for a gradient check)."""
+    params = model.parameters()
+    return params[0].value.dtype if params else np.dtype(np.float32)
+
+
+def _check_inputs(owner, x, dtype):
+    """x as a non-empty array of finite numbers of the given dtype."""
     x = as_array(x, owner, "x")
-    if x.dtype != np.float32:
-        x = x.astype(np.float32)
     if x.ndim == 0 or len(x) == 0:
-        raise ValueError(f"{owner}: x must hold at least one sample, got shape {x.shape}")
+        raise ValueError(f"{owner}: x must hold at least one sample along "
+                         f"axis 0, got shape {x.shape}")
+    if x.dtype != dtype:
+        x = x.astype(dtype)
     if not np.isfinite(x).all():
-        bad = np.argwhere(~np.isfinite(x))[0]
-        raise ValueError(f"{owner}: x holds NaN or infinite values, first at index {tuple(bad)}; "
-                         "clean or impute the data first")
+        where = tuple(int(i) for i in np.argwhere(~np.isfinite(x))[0])
+        raise ValueError(f"{owner}: x holds NaN or infinite values, the "
+                         f"first at index {where}; clean the data first")
     return x
 
 
-def _check_data(owner, x, y):
-    """x as float32 (checked once, here at the boundary), y as integer labels or float32."""
-    x = _as_float32(owner, x)
-    try:
-        labels = np.asarray(y)
-    except (TypeError, ValueError):
-        labels = None
-    if labels is not None and labels.dtype.kind in "iu":
-        y = labels                      # integer class labels stay integers
-    else:
-        y = as_array(y, owner, "y")     # refuses None, text, complex
-        if y.dtype != np.float32:
-            y = y.astype(np.float32)
+def _check_data(owner, x, y, dtype):
+    """(x, y) checked once, where data enters: x as above; y integer
+    labels, or numbers of x's dtype; one target per sample."""
+    x = _check_inputs(owner, x, dtype)
+    y = _as_targets(owner, y)
+    if y.dtype.kind not in "iu" and y.dtype != dtype:
+        y = y.astype(dtype)
     if y.ndim == 0 or len(y) != len(x):
-        raise ValueError(f"{owner}: x and y must have one entry per sample, got {len(x)} inputs "
-                         f"and {len(y) if y.ndim else 'a scalar'} targets")
+        count = "a single number" if y.ndim == 0 else len(y)
+        raise ValueError(f"{owner}: x and y must have one entry per "
+                         f"sample, got {len(x)} inputs and {count} targets")
     if y.dtype.kind == "f" and not np.isfinite(y).all():
-        raise ValueError(f"{owner}: y holds NaN or infinite values")
+        raise ValueError(f"{owner}: y holds NaN or infinite values; clean "
+                         "the data first")
     return x, y
+
+
+@add_to_class(Sequential)
+def train_on_batch(self, x, y):
+    """One training step on one batch, its data checked first (chapter
+    6); returns the loss before the update, a float, as Keras does."""
+    self._check_compiled("train_on_batch")
+    x, y = _check_data("train_on_batch", x, y, _input_dtype(self))
+    loss, _ = self.train_step(x, y)
+    return loss
+
+
+# %% chapters/06_training_loop.ipynb, cell 67
+@add_to_class(Sequential)
+def fit(self, x, y, epochs=1, batch_size=32, validation_data=None,
+        shuffle=True, callbacks=(), verbose=1, rng=None):
+    """Train for `epochs` passes over (x, y) (chapter 6); returns the
+    History, whose history["loss"] (and every metric, "val_loss", ...)
+    holds one entry per epoch.
+
+    The data is checked and cast once, here: x to the parameters' dtype
+    (float32), y to it too unless it holds integer labels. An epoch's
+    loss and metrics are means over its batches, weighted by their
+    sizes, each measured before that batch's update.
+
+    Args:
+        x, y: the inputs (n, ...) and their n targets.
+        epochs: passes over the data (default 1).
+        batch_size: samples per step (default 32).
+        validation_data: (x_val, y_val), evaluated after every epoch into
+            the "val_..." logs (default None).
+        shuffle: a new order every epoch (default True), drawn from rng.
+        callbacks: Callbacks to call at their hooks (default none); a
+            History is always added, after them.
+        verbose: 1 adds a ProgressBar before the History; 0 is silent
+            (default 1). fit itself never prints.
+        rng: a numpy Generator, or a seed, for the shuffling (default
+            None: unseeded).
+    """
+    self._check_compiled("fit")
+    dtype = _input_dtype(self)
+    x, y = _check_data("fit", x, y, dtype)
+    epochs = _check_positive_int("fit", "epochs", epochs)
+    batch_size = _check_positive_int("fit", "batch_size", batch_size)
+    if validation_data is not None:
+        if (not isinstance(validation_data, (tuple, list))
+                or len(validation_data) != 2):
+            raise ValueError("fit: validation_data must be a pair (x_val, "
+                             f"y_val), got {type(validation_data).__name__}")
+        validation_data = _check_data("fit (validation_data)",
+                                      *validation_data, dtype)
+    if not isinstance(shuffle, bool) or verbose not in (0, 1):
+        raise ValueError(f"fit: shuffle must be True or False and verbose "
+                         f"0 or 1, got shuffle={shuffle!r}, "
+                         f"verbose={verbose!r}")
+    if isinstance(callbacks, Callback):
+        raise TypeError(f"fit: callbacks must be a list, got one Callback, "
+                        f"{callbacks!r}; write callbacks=[...]")
+    callbacks = list(callbacks)
+    for callback in callbacks:
+        if isinstance(callback, type) and issubclass(callback, Callback):
+            raise TypeError(f"fit: callbacks must be Callback instances, got "
+                            f"the class {callback.__name__}; write "
+                            f"{callback.__name__}(...)")
+        if not isinstance(callback, Callback):
+            raise TypeError(f"fit: callbacks must be Callback instances, "
+                            f"got {callback!r}")
+    loader = DataLoader(x, y, batch_size=batch_size, shuffle=shuffle,
+                        rng=rng)
+    self.history = History()
+    callbacks += [ProgressBar()] if verbose else []
+    callbacks.append(self.history)  # last: it records what others add
+    for callback in callbacks:
+        callback.set_model(self)
+        callback.set_params({"epochs": epochs, "steps": len(loader),
+                             "batch_size": batch_size})
+
+    self.stop_training = False
+    for callback in callbacks:
+        callback.on_train_begin()
+    for epoch in range(epochs):
+        for callback in callbacks:
+            callback.on_epoch_begin(epoch)
+        self.train()
+        totals = dict.fromkeys(["loss", *self.metrics], 0.0)
+        seen = 0
+        for batch, (xb, yb) in enumerate(loader):
+            for callback in callbacks:
+                callback.on_batch_begin(batch)
+            loss, y_pred = self.train_step(xb, yb)
+            seen += len(xb)
+            totals["loss"] += loss * len(xb)
+            for name, metric in self.metrics.items():
+                totals[name] += metric(y_pred, yb) * len(xb)
+            for callback in callbacks:
+                callback.on_batch_end(batch, {"loss": loss})
+            if self.stop_training:
+                break
+        logs = {name: total / seen for name, total in totals.items()}
+        if validation_data is not None:
+            scores = self._scores(*validation_data)
+            logs.update({f"val_{name}": v for name, v in scores.items()})
+        for callback in callbacks:
+            callback.on_epoch_end(epoch, logs)
+        if self.stop_training:
+            break
+    for callback in callbacks:
+        callback.on_train_end()
+    return self.history
+
+
+@add_to_class(Sequential)
+def evaluate(self, x, y, batch_size=256):
+    """The loss and the metrics on (x, y), in evaluation mode (chapter 6):
+    {"loss": ..., "accuracy": ..., ...}."""
+    self._check_compiled("evaluate")
+    x, y = _check_data("evaluate", x, y, _input_dtype(self))
+    return self._scores(x, y, batch_size)
+
+
+@add_to_class(Sequential)
+def predict(self, x, batch_size=256):
+    """The model's outputs for x, computed batch by batch in evaluation
+    mode (dropout off, chapter 8); the mode is put back afterwards."""
+    batch_size = _check_positive_int("predict", "batch_size", batch_size)
+    x = _check_inputs("predict", x, _input_dtype(self))
+    return self._predict(x, batch_size)
+
+
+@add_to_class(Sequential)
+def _predict(self, x, batch_size):
+    """predict, for data already checked."""
+    was_training = self.training
+    self.eval()
+    try:
+        outputs = [self.forward(xb)
+                   for xb in DataLoader(x, batch_size=batch_size)]
+    finally:
+        self.train(was_training)
+    return np.concatenate(outputs)
+
+
+@add_to_class(Sequential)
+def _scores(self, x, y, batch_size=256):
+    """evaluate, for data already checked."""
+    y_pred = self._predict(x, batch_size)
+    logs = {"loss": self.loss(y_pred, y)}
+    for name, metric in self.metrics.items():
+        logs[name] = metric(y_pred, y)
+    return logs
 
 
 # %% chapters/08_init_regularisation.ipynb, cell 6

@@ -16,115 +16,154 @@ from scratchnet.core import _Component, Parameter
 __all__ = ['Optimizer', 'SGD', 'RMSProp', 'Adam']
 
 
-# %% chapters/06_training_loop.ipynb, cell 2
-def _check_number(owner, name, value, low=None, high=None, low_open=False, high_open=True):
-    """value as a float in [low, high) (or the interval given), or a ValueError naming it."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-        raise ValueError(f"{owner}: {name} must be a finite number, got {value!r}")
+# %% chapters/06_training_loop.ipynb, cell 13
+def _check_number(owner, name, value, low=None, high=None, low_open=False,
+                  high_open=True):
+    """value as a float in [low, high) (or the interval the flags say), or
+    a ValueError naming the owner, the argument and the value."""
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
+            or not np.isfinite(value)):
+        raise ValueError(f"{owner}: {name} must be a finite number, "
+                         f"got {value!r}")
     value = float(value)
     too_low = low is not None and (value <= low if low_open else value < low)
-    too_high = high is not None and (value >= high if high_open else value > high)
+    too_high = high is not None and (value >= high if high_open
+                                     else value > high)
     if too_low or too_high:
-        left = "(" if low_open else "["
-        right = ")" if high_open else "]"
-        lo = "-inf" if low is None else f"{low:g}"
-        hi = "inf" if high is None else f"{high:g}"
-        raise ValueError(f"{owner}: {name} must be in {left}{lo}, {hi}{right}, got {value!r}")
+        left = ("(" if low_open else "[") + \
+            ("-inf" if low is None else f"{low:g}")
+        right = ("inf" if high is None else f"{high:g}") + \
+            (")" if high_open else "]")
+        raise ValueError(f"{owner}: {name} must be in {left}, {right}, "
+                         f"got {value!r}")
     return value
+
+
+def _parameter_list(owner, method, parameters):
+    """parameters as a list of Parameters, or a TypeError saying what
+    came instead."""
+    if isinstance(parameters, Parameter):
+        return [parameters]
+    parameters = list(parameters)
+    for p in parameters:
+        if not isinstance(p, Parameter):
+            raise TypeError(f"{owner!r}.{method} expected a list of "
+                            "Parameters (such as model.parameters()), got "
+                            f"an item of type {type(p).__name__}")
+    return parameters
 
 
 class Optimizer(_Component):
     """The base of every optimizer (chapter 6).
 
-    It owns the loop over the parameters; a subclass writes only `update`, the rule for one
-    parameter. Optimizers are built from hyperparameters alone and applied to a list of
-    Parameters with `step(parameters)`, so one object serves `Sequential.compile` and a loop
-    written by hand. Their state (a velocity, running averages) lives here, keyed per parameter
-    and created on its first step, so rebuilding a model around the same Parameters, or passing
-    them in another order, never resets it; `lr` is a plain attribute that schedulers change.
+    It owns the loop over the parameters; a subclass writes only
+    `update(p, state)`, the rule for one parameter. An optimizer is built
+    from hyperparameters alone and applied with `step(parameters)`, so
+    one object serves `Sequential.compile` and a loop written by hand.
+    Its state (chapter 7's velocities and running averages) lives here,
+    keyed per parameter and created at the parameter's first step, so
+    rebuilding a model around the same Parameters, or passing them in
+    another order, never resets it. `lr` is a plain attribute, which
+    schedulers (chapter 8) change between epochs.
 
     Args:
         lr: the learning rate, a number > 0.
+
+    Attributes:
+        state: {id(p): the state of parameter p, a dict}.
+        iterations: the number of steps taken so far.
     """
 
     def __init__(self, lr):
-        self.lr = _check_number(type(self).__name__, "lr", lr, low=0.0, low_open=True, high=None)
-        self.state = {}       # id(parameter) -> that parameter's state (a dict of arrays)
-        self.iterations = 0   # steps taken
+        self.lr = _check_number(type(self).__name__, "lr", lr, low=0.0,
+                                low_open=True)
+        self.state = {}
+        self.iterations = 0
 
     def step(self, parameters):
-        """Update every parameter in place from its grad, then count the step."""
-        if isinstance(parameters, Parameter):
-            parameters = [parameters]
+        """Update every parameter in place from its grad; count the step."""
+        parameters = _parameter_list(self, "step", parameters)
         self.iterations += 1
         for p in parameters:
-            if not isinstance(p, Parameter):
-                raise TypeError(f"{self!r}.step expected a list of Parameters (such as "
-                                f"model.parameters()), got an item of type {type(p).__name__}")
-            key = id(p)
-            state = self.state.get(key)
-            if state is None or state["param"] is not p:  # first step, or id reused
-                state = self.state[key] = {"param": p}
+            state = self.state.get(id(p))
+            if state is None or state["param"] is not p:  # new, or id reused
+                state = self.state[id(p)] = {"param": p}
             self.update(p, state)
 
     def zero_grad(self, parameters):
-        """Set every parameter's grad to zero (the gradient rule of chapter 3)."""
-        for p in parameters:
+        """Set every parameter's grad to zero: chapter 3's gradient rule
+        asks for it once per step, before the backward pass."""
+        for p in _parameter_list(self, "zero_grad", parameters):
             p.zero_grad()
 
     def update(self, p, state):
-        raise NotImplementedError(f"{type(self).__name__} has no update(p, state)")
+        """Change p.value in place from p.grad (and the state): the rule
+        that a subclass writes."""
+        raise NotImplementedError(
+            f"{type(self).__name__} has no update(p, state)")
 
 
+# %% chapters/06_training_loop.ipynb, cell 15
 class SGD(Optimizer):
-    """Stochastic gradient descent, with optional momentum, Nesterov momentum, weight decay and
-    learning-rate decay (chapter 6; momentum and the rest are explained in chapter 7).
+    """Stochastic gradient descent, w <- w - lr * dL/dw (chapter 6), with
+    optional momentum, Nesterov momentum, weight decay and learning-rate
+    decay (explained in chapter 7).
 
-    The update of PyTorch's torch.optim.SGD, for a parameter w with gradient g at step t:
+    The update of PyTorch's torch.optim.SGD, for a parameter w with
+    gradient g at step t = 1, 2, ...:
 
-        g <- g + weight_decay * w                    (L2 regularisation)
-        v <- momentum * v + g                        (v = g at the first step)
-        g <- g + momentum * v   if nesterov, else  g <- v   (if momentum > 0)
-        w <- w - lr_t * g,   lr_t = lr / (1 + decay * (t - 1))
+        g <- g + weight_decay * w              (L2 regularisation)
+        v <- momentum * v + g                  (v = g at the first step)
+        g <- g + momentum * v if nesterov, else g <- v  (if momentum > 0)
+        w <- w - lr_t * g,  lr_t = lr / (1 + decay * (t - 1))
+
+    With the defaults only the last line is left, with lr_t = lr.
 
     Args:
-        lr: the learning rate, > 0.
+        lr: the learning rate, > 0 (default 0.01).
         momentum: in [0, 1) (default 0: plain gradient descent).
-        nesterov: Nesterov momentum (Sutskever et al. 2013); needs momentum > 0.
-        weight_decay: the L2 penalty's coefficient, >= 0 (default 0).
-        decay: the learning-rate decay, >= 0 (default 0): lr / (1 + decay * t), as Keras 2 did.
+        nesterov: Nesterov momentum; needs momentum > 0 (default False).
+        weight_decay: the L2 coefficient, >= 0 (default 0).
+        decay: the learning-rate decay, >= 0 (default 0), as in Keras 2.
 
-    Reference: Polyak (1964), "Some methods of speeding up the convergence of iteration
-    methods"; Sutskever, Martens, Dahl and Hinton (2013), "On the importance of initialization
-    and momentum in deep learning".
+    References: Robbins and Monro (1951), "A stochastic approximation
+    method"; Polyak (1964), "Some methods of speeding up the convergence
+    of iteration methods"; Sutskever, Martens, Dahl and Hinton (2013),
+    "On the importance of initialization and momentum in deep learning".
     """
 
-    def __init__(self, lr=0.01, momentum=0.0, nesterov=False, weight_decay=0.0, decay=0.0):
+    def __init__(self, lr=0.01, momentum=0.0, nesterov=False,
+                 weight_decay=0.0, decay=0.0):
         super().__init__(lr)
         name = type(self).__name__
-        self.momentum = _check_number(name, "momentum", momentum, low=0.0, high=1.0)
-        self.weight_decay = _check_number(name, "weight_decay", weight_decay, low=0.0, high=None)
-        self.decay = _check_number(name, "decay", decay, low=0.0, high=None)
+        self.momentum = _check_number(name, "momentum", momentum, low=0.0,
+                                      high=1.0)
+        self.weight_decay = _check_number(name, "weight_decay",
+                                          weight_decay, low=0.0)
+        self.decay = _check_number(name, "decay", decay, low=0.0)
         if not isinstance(nesterov, bool):
-            raise ValueError(f"{name}: nesterov must be True or False, got {nesterov!r}")
+            raise ValueError(f"{name}: nesterov must be True or False, "
+                             f"got {nesterov!r}")
         if nesterov and self.momentum == 0:
-            raise ValueError(f"{name}: nesterov=True needs momentum > 0, got momentum={momentum!r}")
+            raise ValueError(f"{name}: nesterov=True needs momentum > 0, "
+                             f"got momentum={momentum!r}")
         self.nesterov = nesterov
 
     def update(self, p, state):
+        """One step for the parameter p (see the class docstring)."""
         g = p.grad
         if self.weight_decay:
-            g = g + self.weight_decay * p.value          # a new array: p.grad stays dL/dw
+            g = g + self.weight_decay * p.value  # a new array: p.grad stays
         if self.momentum:
             v = state.get("velocity")
             if v is None:
-                v = state["velocity"] = g.copy()        # PyTorch: v = g at the first step
+                v = state["velocity"] = g.copy()  # v = g at the first step
             else:
                 v *= self.momentum
                 v += g
             g = g + self.momentum * v if self.nesterov else v
         lr = self.lr / (1.0 + self.decay * (self.iterations - 1))
-        p.value -= (lr * g).astype(p.value.dtype, copy=False)
+        p.value -= lr * g                 # with the defaults: w -= lr * g
 
 
 # %% chapters/07_optimizers.ipynb, cell 2

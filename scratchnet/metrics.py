@@ -12,6 +12,18 @@ __all__ = ['accuracy', 'mean_absolute_error', 'METRICS', 'get_metric']
 
 
 # %% chapters/06_training_loop.ipynb, cell 49
+def _numbers(owner, **arrays):
+    """The arrays, each checked to hold numbers (not text or objects)."""
+    checked = []
+    for name, a in arrays.items():
+        a = np.asarray(a)
+        if a.dtype.kind not in "fiub":
+            raise TypeError(f"{owner}: {name} must hold numbers, got dtype "
+                            f"{a.dtype}")
+        checked.append(a)
+    return checked
+
+
 def accuracy(y_pred, y_true):
     """The fraction of samples classified right (chapter 6).
 
@@ -22,7 +34,7 @@ def accuracy(y_pred, y_true):
     probability of yes (a sigmoid's output), read as yes above 0.5;
     y_true holds 0 or 1, in either shape.
     """
-    y_pred, y_true = np.asarray(y_pred), np.asarray(y_true)
+    y_pred, y_true = _numbers("accuracy", y_pred=y_pred, y_true=y_true)
     n = len(y_pred) if y_pred.ndim else 0
     if y_pred.ndim == 2 and y_pred.shape[1] > 1:
         predicted = y_pred.argmax(axis=1)                     # (batch,)
@@ -47,7 +59,8 @@ def accuracy(y_pred, y_true):
 def mean_absolute_error(y_pred, y_true):
     """mean(|y_pred - y_true|) over all entries, in the targets' units,
     for regression (chapter 6). The shapes must match exactly."""
-    y_pred, y_true = np.asarray(y_pred), np.asarray(y_true)
+    y_pred, y_true = _numbers("mean_absolute_error", y_pred=y_pred,
+                              y_true=y_true)
     if y_pred.shape != y_true.shape or y_pred.size == 0:
         raise ValueError(f"mean_absolute_error: y_pred has shape "
                          f"{y_pred.shape} and y_true has shape "

@@ -49,7 +49,7 @@ class Sequential(Layer):
             raise TypeError(f"Sequential expects a list of layers, got one "
                             f"layer, {layers!r}; write Sequential([layer])")
         self.layers = []
-        for layer in layers:
+        for layer in layers or ():
             self.add(layer)
         self.loss = self.optimizer = None   # set by compile
         self.metrics = {}                   # name -> function, by compile
@@ -65,6 +65,8 @@ class Sequential(Layer):
             raise TypeError(f"Sequential.add expected a Layer (such as "
                             f"Dense or ReLU), got {type(layer).__name__}: "
                             f"{layer!r}")
+        if layer is self:
+            raise ValueError("Sequential.add: a model cannot contain itself")
         if any(layer is other for other in self.layers):
             raise ValueError(f"Sequential.add: {layer!r} is already in the "
                              "model; a layer keeps one input for its "
@@ -217,14 +219,14 @@ def compile(self, loss, optimizer, metrics=()):
         metrics: names ("accuracy", "mae") or functions
             (y_pred, y_true) -> float (default none).
     """
-    self.loss = _instance(loss, Loss, "loss", "SoftmaxCrossEntropy()")
-    self.optimizer = _instance(optimizer, Optimizer, "optimizer",
-                               "SGD(lr=0.1)")
+    loss = _instance(loss, Loss, "loss", "SoftmaxCrossEntropy()")
+    optimizer = _instance(optimizer, Optimizer, "optimizer", "SGD(lr=0.1)")
     if metrics is None:
         metrics = ()
     if isinstance(metrics, str) or callable(metrics):
         metrics = [metrics]
-    self.metrics = dict(get_metric(m) for m in metrics)
+    metrics = dict(get_metric(m) for m in metrics)
+    self.loss, self.optimizer, self.metrics = loss, optimizer, metrics
     return self
 
 
@@ -348,6 +350,8 @@ def fit(self, x, y, epochs=1, batch_size=32, validation_data=None,
         raise ValueError(f"fit: shuffle must be True or False and verbose "
                          f"0 or 1, got shuffle={shuffle!r}, "
                          f"verbose={verbose!r}")
+    if callbacks is None:
+        callbacks = ()
     if isinstance(callbacks, Callback):
         raise TypeError(f"fit: callbacks must be a list, got one Callback, "
                         f"{callbacks!r}; write callbacks=[...]")

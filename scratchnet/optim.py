@@ -44,7 +44,12 @@ def _parameter_list(owner, method, parameters):
     came instead."""
     if isinstance(parameters, Parameter):
         return [parameters]
-    parameters = list(parameters)
+    try:
+        parameters = list(parameters)
+    except TypeError:
+        raise TypeError(f"{owner!r}.{method} expected a list of Parameters "
+                        "(such as model.parameters()), got "
+                        f"{type(parameters).__name__}") from None
     for p in parameters:
         if not isinstance(p, Parameter):
             raise TypeError(f"{owner!r}.{method} expected a list of "

@@ -110,3 +110,12 @@ def test_unknown_metrics_are_refused_with_the_known_names(metric):
     with pytest.raises(ValueError, match=rf"unknown metric {metric!r}; use one of acc, accuracy, mae, "
                                          "mean_absolute_error, or a function"):
         get_metric(metric)
+
+
+def test_metrics_refuse_text():
+    with pytest.raises(TypeError, match="mean_absolute_error: y_pred must hold numbers, got dtype <U1"):
+        mean_absolute_error(["a"], ["b"])
+    with pytest.raises(TypeError, match="accuracy: y_pred must hold numbers"):
+        accuracy(np.array([["a", "b"]]), np.array([0]))
+    with pytest.raises(TypeError, match="accuracy: y_true must hold numbers"):
+        accuracy(SCORES, np.array(["x", "y", "z", "w"]))

@@ -553,3 +553,23 @@ def test_empty_inputs_and_empty_models():
         Sequential().backward(np.ones((1, 2)))
     with pytest.raises(ValueError, match="Sequential.summary: pass input_shape"):
         Sequential([sn.ReLU()]).summary()
+
+
+def test_none_means_no_layers_and_no_callbacks():
+    assert Sequential(None).layers == []
+    x, y = spiral_like(4)
+    assert compiled().fit(x, y, callbacks=None, verbose=0).epoch == [0]
+
+
+def test_a_model_cannot_contain_itself():
+    model = mlp()
+    with pytest.raises(ValueError, match="a model cannot contain itself"):
+        model.add(model)
+
+
+def test_a_failed_compile_changes_nothing():
+    model = compiled()
+    loss, optimizer, metrics = model.loss, model.optimizer, model.metrics
+    with pytest.raises(ValueError, match="unknown metric"):
+        model.compile("mse", "sgd", ["acuracy"])
+    assert (model.loss, model.optimizer, model.metrics) == (loss, optimizer, metrics)

@@ -190,3 +190,9 @@ def test_step_refuses_what_is_not_a_parameter():
 def test_an_optimizer_without_an_update_rule_says_so():
     with pytest.raises(NotImplementedError, match="Optimizer has no update"):
         Optimizer(lr=0.1).step([param([1.0])])
+
+
+def test_step_refuses_what_is_not_a_list():
+    with pytest.raises(TypeError, match=r"SGD\(\).step expected a list of Parameters .*got NoneType"):
+        SGD().step(None)
+    SGD().step((param([1.0]),))                               # any iterable of Parameters will do

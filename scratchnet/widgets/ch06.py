@@ -142,7 +142,7 @@ class DecisionBoundary(FigureWidget):
         strength = np.clip((confidence - floor) / (1.0 - floor), 0.0, 1.0)
         rgba[..., :3] = 1.0 - (1.0 - rgba[..., :3]) * (0.25 + 0.75 * strength[..., None])
         ax.imshow(rgba, origin="lower", extent=self.extent, interpolation="nearest")
-        plot_points(ax, self.x, self.y, size=14.0)
+        plot_points(ax, self.x, self.y, size=20.0)
         ax.set(xlim=self.extent[:2], ylim=self.extent[2:])
         points = self.x
         xs = np.clip(((points[:, 0] - self.extent[0]) / (self.extent[1] - self.extent[0])

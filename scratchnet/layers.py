@@ -2,18 +2,21 @@
 # edit the notebook named above each section, then run `make export`.
 # source: chapters/01_neuron_to_layer.ipynb
 # source: chapters/03_backprop_dense.ipynb
+# source: chapters/08_init_regularisation.ipynb
 """Layers with trainable parameters: `Dense`.
 
-Exported from chapters/01_neuron_to_layer.ipynb and
-chapters/03_backprop_dense.ipynb.
+Exported from chapters/01_neuron_to_layer.ipynb,
+chapters/03_backprop_dense.ipynb and chapters/08_init_regularisation.ipynb.
 """
+
+import numbers
 
 import numpy as np
 
 from scratchnet.core import as_array, check_grad_out, Layer, Parameter
 from scratchnet.utils import add_to_class
 
-__all__ = ['Layer', 'Parameter', 'as_array', 'check_grad_out']
+__all__ = ['Dense', 'Dropout']
 
 
 # %% chapters/01_neuron_to_layer.ipynb, cell 18
@@ -130,3 +133,39 @@ def backward(self, grad_out):
         return None               # nothing below this layer needs dL/dx
     dx = G @ self.W.value.T       # (batch, out) @ (out, in) -> (batch, in)
     return dx.astype(x.dtype, copy=False)
+
+
+# %% chapters/08_init_regularisation.ipynb, cell 3
+class Dropout(Layer):
+    """Inverted dropout (Srivastava et al. 2014): in training, zero each entry with probability p
+    and scale the others by 1 / (1 - p), so the expected output equals the input; in evaluation,
+    the identity. `fit` switches the mode; `evaluate` and `predict` evaluate.
+
+    Args:
+        p: the probability of dropping an entry, in [0, 1) (default 0.5).
+        rng: a numpy Generator or seed for the masks (default None).
+    Shapes: any; the output has the shape and dtype of x. Keeps the scaled mask.
+    """
+
+    def __init__(self, p=0.5, rng=None):
+        if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p < 1:
+            raise ValueError(f"Dropout: p must be a probability in [0, 1), got {p!r}")
+        self.p = float(p)
+        self.rng = np.random.default_rng(rng)
+
+    def forward(self, x):
+        x = as_array(x, self)
+        if not self.training or self.p == 0:
+            self.save_for_backward(None)
+            return x
+        keep = self.rng.random(x.shape, dtype=np.float32) >= self.p
+        mask = keep.astype(x.dtype) / (1 - self.p)   # 0, or 1 / (1 - p)
+        self.save_for_backward(mask)
+        return x * mask
+
+    def backward(self, grad_out):
+        (mask,) = self.saved
+        if mask is None:   # evaluation: the identity
+            return as_array(grad_out, self, "grad_out")
+        G = check_grad_out(self, grad_out, mask.shape, mask.dtype)
+        return G * mask

@@ -31,6 +31,7 @@ SETUP = {
     3: "from scratchnet.gradcheck import gradcheck, numerical_gradient",
     4: "def away_from_zero(shape, seed=0):\n    rng = np.random.default_rng(seed)\n"
        "    return rng.uniform(0.1, 2.0, size=shape) * rng.choice([-1.0, 1.0], size=shape)",
+    6: "from scratchnet.callbacks import Callback",
 }
 
 
@@ -117,9 +118,12 @@ def run(exercise: Exercise, source: str):
                 + SETUP.get(exercise.chapter, "") + "\n" + exercise.context)
     with library_restored():
         if exercise.build and "@add_to_class(" in source:
-            define(source, "add_to_class", preamble)  # it patches the library's class
+            # It patches the class: the library's, or one that the chapter's earlier export
+            # cells (the context) defined anew, as chapter 6's cells do for Sequential.
+            namespace: dict = {}
+            exec(compile(preamble + "\n" + source, f"<cell patching {exercise.name}>", "exec"), namespace)
             import scratchnet
-            learner = getattr(scratchnet, exercise.name)
+            learner = namespace.get(exercise.name) or getattr(scratchnet, exercise.name)
         else:
             learner = define(source, exercise.name, preamble)
         return getattr(module, exercise.check)(learner)

@@ -244,7 +244,7 @@ class Adam(Optimizer):
         v += buf                                  # v = b2 v + (1 - b2) g^2
         bias1, bias2 = 1.0 - beta1 ** t, 1.0 - beta2 ** t
         np.sqrt(v, out=buf)
-        buf *= 1.0 / np.sqrt(bias2)
+        buf *= 1.0 / bias2 ** 0.5                 # a Python float: no casting
         buf += self.eps                           # sqrt(v_hat) + eps
         np.divide(m, buf, out=buf)
         buf *= self.lr / bias1                    # lr m_hat / (...)

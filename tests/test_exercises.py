@@ -31,6 +31,7 @@ SETUP = {
     3: "from scratchnet.gradcheck import gradcheck, numerical_gradient",
     4: "def away_from_zero(shape, seed=0):\n    rng = np.random.default_rng(seed)\n"
        "    return rng.uniform(0.1, 2.0, size=shape) * rng.choice([-1.0, 1.0], size=shape)",
+    7: "from scratchnet.optim import Adam, Optimizer, _check_number",
 }
 
 

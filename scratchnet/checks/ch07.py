@@ -1,4 +1,4 @@
-"""Checks for chapter 7's exercises: building `RMSProp` and `Adam.update`, then AdaGrad and
+"""Checks for chapter 7's exercises: building `RMSProp.update` and `Adam.update`, then AdaGrad and
 AdamW, two optimizers the chapter does not write.
 
 Each check runs the learner's optimizer the way a training loop does, `opt.step([p])` on
@@ -247,11 +247,9 @@ def _grad_untouched(opt_class, **hyper):
 
 # ------------------------------------------------------------------ 7.1 RMSProp
 
-_WHAT_RMSPROP = ("__init__: super().__init__(lr); self.rho = _check_number(name, 'rho', rho, low=0.0, "
-                 "high=1.0); self.eps = _check_number(name, 'eps', eps, low=0.0, low_open=True, "
-                 "high=None). update: create state['square_avg'] (zeros) and state['buffer'] on the "
-                 "first step; then s *= rho; s += (1 - rho) g**2; w -= lr * g / (sqrt(s) + eps), "
-                 "each with out= into the buffer, and p.value -= buf at the end.")
+_WHAT_RMSPROP = ("create state['square_avg'] (zeros) and state['buffer'] at the first step; then "
+                 "s *= rho; s += (1 - rho) g**2; w -= lr * g / (sqrt(s) + eps), each with out= into "
+                 "the buffer, and p.value -= buf at the end.")
 
 # the gradients fed to the checks' optimizers: varied signs and sizes, one entry exactly 0
 _START = np.array([1.0, -2.0, 0.5])
@@ -286,7 +284,8 @@ def _rmsprop_mistakes(start, grads, lr, rho, eps):
 
 
 def check_rmsprop(RMSProp) -> CheckResult:
-    """Exercise 7.1: `RMSProp.__init__` (checks and keeps lr, rho, eps) and `RMSProp.update`."""
+    """Exercise 7.1: `RMSProp.update`, in place, with its state per parameter (and the given
+    `__init__`, which checks and keeps lr, rho, eps)."""
     cases = []
 
     def hyperparameters(R):
@@ -297,8 +296,8 @@ def check_rmsprop(RMSProp) -> CheckResult:
                       "state starts empty", call=hyperparameters, expected=(0.01, 0.8, 1e-6, 0),
                       where="item 0 is opt.lr, item 1 opt.rho, item 2 opt.eps and item 3 "
                             "len(opt.state), which is 0 before any step.",
-                      what="start __init__ with super().__init__(lr), which keeps lr and makes the "
-                           "state, then keep rho and eps as checked numbers."))
+                      what="keep the __init__ the chapter gives: super().__init__(lr), which "
+                           "keeps lr and makes the state, then rho and eps as checked numbers."))
     hand_start, hand_grad = np.array([1.0, -2.0]), np.array([[2.0, 0.5]])
     cases.append(Case("one step by hand: w = [1, -2], g = [2, 0.5], lr = 0.01, rho = 0.9: "
                       "s = 0.1 g**2, each step lr / sqrt(0.1) = 0.0316 against the sign of g",
@@ -354,8 +353,8 @@ def check_rmsprop(RMSProp) -> CheckResult:
         cases.append(Case(description, call=lambda R, kw=kwargs: R(**kw),
                           expected=Raises(ValueError, [mention]),
                           where=f"a bad {mention} must be refused with a ValueError naming it.",
-                          what="check each hyperparameter with _check_number: rho in [0, 1), "
-                               "eps > 0."))
+                          what="keep the __init__ the chapter gives: it checks each "
+                               "hyperparameter with _check_number."))
     return run_check("7.1", RMSProp, cases)
 
 

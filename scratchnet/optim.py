@@ -168,7 +168,7 @@ class RMSProp(Optimizer):
         s *= self.rho
         np.multiply(g, g, out=buf)
         buf *= 1.0 - self.rho
-        s += buf                                  # s = rho s + (1 - rho) g^2
+        s += buf                            # s = rho s + (1 - rho) g^2
         np.sqrt(s, out=buf)
         buf += self.eps                           # sqrt(s) + eps
         np.divide(g, buf, out=buf)                # g / (sqrt(s) + eps)
@@ -210,14 +210,14 @@ class Adam(Optimizer):
         super().__init__(lr)
         name = type(self).__name__
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"{name}: betas must be a pair (beta1, beta2), "
-                             f"got {betas!r}")
+            raise ValueError(f"{name}: betas must be a pair (beta1, "
+                             f"beta2), got {betas!r}")
         self.betas = (_check_number(name, "betas[0]", betas[0], 0.0, 1.0),
                       _check_number(name, "betas[1]", betas[1], 0.0, 1.0))
         self.eps = _check_number(name, "eps", eps, low=0.0, low_open=True,
                                  high=None)
-        self.weight_decay = _check_number(name, "weight_decay", weight_decay,
-                                          low=0.0, high=None)
+        self.weight_decay = _check_number(
+            name, "weight_decay", weight_decay, low=0.0, high=None)
 
     def update(self, p, state):
         beta1, beta2 = self.betas
@@ -237,14 +237,14 @@ class Adam(Optimizer):
         t = state["t"]
         m *= beta1
         np.multiply(g, 1.0 - beta1, out=buf)
-        m += buf                                  # m = b1 m + (1 - b1) g
+        m += buf                            # m = b1 m + (1 - b1) g
         v *= beta2
         np.multiply(g, g, out=buf)
         buf *= 1.0 - beta2
-        v += buf                                  # v = b2 v + (1 - b2) g^2
+        v += buf                            # v = b2 v + (1 - b2) g^2
         bias1, bias2 = 1.0 - beta1 ** t, 1.0 - beta2 ** t
         np.sqrt(v, out=buf)
-        buf *= 1.0 / bias2 ** 0.5                 # a Python float: no casting
+        buf *= 1.0 / bias2 ** 0.5           # a Python float: no cast
         buf += self.eps                           # sqrt(v_hat) + eps
         np.divide(m, buf, out=buf)
         buf *= self.lr / bias1                    # lr m_hat / (...)

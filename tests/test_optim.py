@@ -607,3 +607,10 @@ def test_an_optimizer_without_update_says_so():
         pass
     with pytest.raises(NotImplementedError, match="Lazy has no update"):
         Lazy(lr=0.1).step([sn.Parameter(np.zeros(2))])
+
+
+@pytest.mark.parametrize("name, cls", [("rmsprop", RMSProp), ("RMSProp", RMSProp), ("adam", Adam)])
+def test_compile_finds_the_optimizers_by_name_with_their_defaults(name, cls):
+    model = sn.Sequential([sn.Dense(2, 2, rng=0)])
+    model.compile(loss=sn.MSE(), optimizer=name)
+    assert type(model.optimizer) is cls and repr(model.optimizer) == f"{cls.__name__}()"

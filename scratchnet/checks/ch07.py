@@ -432,7 +432,7 @@ def check_adam(Adam) -> CheckResult:
                       call=lambda A: _join_later(A(lr=0.05), starts, late_grads),
                       expected=late, compare=_by_step(late),
                       mistakes=[Mistake(lambda r: close(r, counted_globally),
-                                        "its first step is too large: its bias correction counts "
+                                        "its first step is too short: its bias correction counts "
                                         "the optimizer's steps, not its own.",
                                         "count steps per parameter: state['t'] += 1, not "
                                         "self.iterations.")],

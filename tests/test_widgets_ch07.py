@@ -12,9 +12,12 @@ from scratchnet.widgets.ch07 import (NAMES, SURFACES, OptimizerPaths, _in_view, 
                                      quadratic_grad, rosenbrock, rosenbrock_grad, run_path)
 
 
+CLASSES = dict(Parameter=sn.Parameter, SGD=sn.SGD, RMSProp=sn.RMSProp, Adam=sn.Adam)
+
+
 @pytest.fixture
 def widget():
-    return OptimizerPaths()
+    return OptimizerPaths(**CLASSES)
 
 
 def test_initial_drawing_has_five_paths_from_the_start(widget):
@@ -59,7 +62,7 @@ def test_the_optimizer_classes_passed_in_are_the_ones_used():
             calls.append(self.betas)
             super().update(p, state)
 
-    widget = OptimizerPaths(Adam=CountingAdam, steps=20, beta1=0.5)
+    widget = OptimizerPaths(**{**CLASSES, "Adam": CountingAdam}, steps=20, beta1=0.5)
     assert len(calls) == 20 and calls[0] == (0.5, 0.999)
     assert widget.classes["SGD"] is sn.SGD
 
@@ -134,7 +137,7 @@ def test_minima_are_where_the_surfaces_say():
 
 
 def test_run_path_stops_at_blow_up():
-    path = run_path(sn.SGD(lr=1.0), quadratic_grad, [1.0, 1.0], 1000)
+    path = run_path(sn.SGD(lr=1.0), quadratic_grad, [1.0, 1.0], 1000, sn.Parameter)
     assert len(path) < 1001 and np.all(np.isfinite(path))
 
 
@@ -150,9 +153,14 @@ def test_every_control_says_what_it_changes(widget):
     assert "μ" in widget.controls["momentum"].description
 
 
+def test_the_classes_must_be_given():
+    with pytest.raises(TypeError, match="Parameter"):
+        OptimizerPaths(SGD=sn.SGD, RMSProp=sn.RMSProp, Adam=sn.Adam)
+
+
 def test_bad_control_name():
     with pytest.raises(ValueError, match="no control"):
-        OptimizerPaths(learning_rate=0.1)
+        OptimizerPaths(**CLASSES, learning_rate=0.1)
 
 
 def test_standin_draws_every_setting(widget):

@@ -1,11 +1,11 @@
 """Checks for chapter 7's exercises: building `RMSProp.update` and `Adam.update`, then AdaGrad and
 AdamW, two optimizers the chapter does not write.
 
-Each check runs the learner's optimizer the way a training loop does, `opt.step([p])` on
-Parameters whose gradients it sets, and compares the weights after every step with its own
-reference: a few lines of float64 NumPy per rule, below. It never imports `scratchnet.optim`,
-so it works whichever chapters have been exported; it takes `Parameter` from `scratchnet.core`
-(chapter 1), which the optimizers' `step` asks for.
+Each check runs the learner's `update(p, state)` as `Optimizer.step` does (count the step in
+`opt.iterations`, then update each parameter with that parameter's own state dict) and compares
+the weights after every step with its own reference: a few lines of float64 NumPy per rule,
+below. The parameters are stand-ins with `value` and `grad`, and nothing here imports the
+chapters' modules, so the checks work whichever chapters have been exported.
 """
 
 from __future__ import annotations
@@ -143,43 +143,60 @@ def adamw_reference(w, grads, lr, betas, eps, weight_decay, mistake=None):
 
 # ------------------------------------------------------------------ running the learner's optimizer
 
-def _parameter(value):
-    from scratchnet.core import Parameter  # chapter 1's; the optimizers' step asks for it
-    return Parameter(np.array(value))
+class _Param:
+    """What an update reads and writes: `value` and `grad` (a stand-in for chapter 1's Parameter)."""
+
+    def __init__(self, value):
+        self.value = np.array(value)
+        self.grad = np.zeros_like(self.value)
+
+    @property
+    def shape(self):
+        return self.value.shape
+
+    def zero_grad(self):
+        self.grad[...] = 0
+
+
+def _step(opt, params, states):
+    """What Optimizer.step does: count the step, then update each parameter with its own state."""
+    opt.iterations = getattr(opt, "iterations", 0) + 1
+    for p in params:
+        opt.update(p, states.setdefault(id(p), {"param": p}))
 
 
 def _trajectory(opt, start, grads):
-    """opt.step([p]) once per gradient, p starting at `start`: the weights after each step."""
-    p = _parameter(np.array(start, dtype=np.float64))
+    """One parameter from `start`, fed grads[k] at step k: the weights after each step."""
+    p, states = _Param(np.array(start, dtype=np.float64)), {}
     out = []
     for g in grads:
         p.grad[...] = g
-        opt.step([p])
+        _step(opt, [p], states)
         out.append(np.array(p.value, dtype=float))
     return np.array(out)
 
 
 def _two_parameters(opt, starts, grads):
-    """Two Parameters of different shapes, stepped together: both trajectories, concatenated
+    """Two parameters of different shapes, stepped together: both trajectories, concatenated
     flat per step (steps, size_a + size_b)."""
-    params = [_parameter(np.array(s, dtype=np.float64)) for s in starts]
+    params, states = [_Param(np.array(s, dtype=np.float64)) for s in starts], {}
     out = []
     for step_grads in grads:
         for p, g in zip(params, step_grads):
             p.grad[...] = g
-        opt.step(params)
+        _step(opt, params, states)
         out.append(np.concatenate([np.ravel(p.value) for p in params]).astype(float))
     return np.array(out)
 
 
 def _join_later(opt, starts, grads, later=3):
-    """Parameter a steps from the start; b joins the list after `later` steps. Returns b's
-    trajectory: its own step count must start at 1 when it joins."""
-    a, b = (_parameter(np.array(s, dtype=np.float64)) for s in starts)
+    """Parameter a steps from the start; b joins after `later` steps. Returns b's trajectory:
+    its own step count must start at 1 when it joins."""
+    (a, b), states = (_Param(np.array(s, dtype=np.float64)) for s in starts), {}
     out = []
     for k, (ga, gb) in enumerate(grads):
         a.grad[...], b.grad[...] = ga, gb
-        opt.step([a] if k < later else [a, b])
+        _step(opt, [a] if k < later else [a, b], states)
         if k >= later:
             out.append(np.array(b.value, dtype=float))
     return np.array(out)
@@ -209,23 +226,23 @@ def _by_step(expected, rtol=1e-6, atol=1e-9):
 
 
 def _in_place(opt_class, **hyper):
-    """Two steps on a float32 Parameter: does p.value stay the same array, float32, and do the
+    """Two steps on a float32 parameter: does p.value stay the same array, float32, and do the
     state's arrays stay the same objects after the first step?"""
-    p = _parameter(np.array([1.0, -2.0, 0.5], dtype=np.float32))
+    p, states = _Param(np.array([1.0, -2.0, 0.5], dtype=np.float32)), {}
     opt = opt_class(**hyper)
     value = p.value
     p.grad[...] = [0.5, -1.0, 2.0]
-    opt.step([p])
-    arrays = {k: v for k, v in opt.state[id(p)].items() if isinstance(v, np.ndarray)}
+    _step(opt, [p], states)
+    arrays = {k: v for k, v in states[id(p)].items() if isinstance(v, np.ndarray)}
     p.grad[...] = [-0.25, 0.5, 1.0]
-    opt.step([p])
-    after = opt.state[id(p)]
+    _step(opt, [p], states)
+    after = states[id(p)]
     if p.value is not value:
         return "p.value is a new array: the update was not done in place"
     if p.value.dtype != np.float32:
         return f"p.value became {p.value.dtype}"
     if not arrays:
-        return "opt.state holds no arrays for the parameter after a step"
+        return "the state holds no arrays for the parameter after a step"
     renewed = [k for k, v in arrays.items() if after.get(k) is not v]
     if renewed:
         return f"state[{renewed[0]!r}] is a new array after the second step"
@@ -239,9 +256,9 @@ def _is_ok(received):
 def _grad_untouched(opt_class, **hyper):
     """After a step, p.grad still holds dL/dw (an optimizer reads the gradient, it does not
     change it)."""
-    p = _parameter(np.array([1.0, -2.0]))
+    p = _Param(np.array([1.0, -2.0]))
     p.grad[...] = [0.5, 0.25]
-    opt_class(**hyper).step([p])
+    _step(opt_class(**hyper), [p], {})
     return np.array(p.grad, dtype=float)
 
 
@@ -290,7 +307,7 @@ def check_rmsprop(RMSProp) -> CheckResult:
 
     def hyperparameters(R):
         opt = R(lr=0.01, rho=0.8, eps=1e-6)
-        return (opt.lr, opt.rho, opt.eps, len(opt.state))
+        return (opt.lr, opt.rho, opt.eps, len(getattr(opt, "state", ())))
 
     cases.append(Case("RMSProp(lr=0.01, rho=0.8, eps=1e-6) keeps its hyperparameters, and its "
                       "state starts empty", call=hyperparameters, expected=(0.01, 0.8, 1e-6, 0),

@@ -6,8 +6,9 @@ The paths are drawn by the library's own optimizers, stepping a Parameter of sha
 loop the chapter writes by hand (zero_grad, add the gradient, step), a few hundred steps of
 2-D updates per draw, so nothing is precomputed.
 
-The optimizer classes are passed in (the chapter passes the ones it has just written), so the
-widget runs whichever chapters have been exported; by default it takes scratchnet's own.
+The classes are passed in: `Parameter` and the three optimizers (the chapter passes the ones
+it has just written). So the widget imports nothing that the chapters export, and runs
+whichever chapters have been exported.
 """
 
 from __future__ import annotations
@@ -92,15 +93,13 @@ def _in_view(path, xlim, ylim, margin=0.5):
     return int(np.argmax(outside)) + 1 if outside.any() else len(path)
 
 
-def run_path(optimizer, grad, start, steps, parameter_class=None):
+def run_path(optimizer, grad, start, steps, Parameter):
     """The points an optimizer visits, as an array (steps + 1, 2), stopping early if it diverges.
 
     The loop a chapter writes by hand: zero the gradient, add dL/dw to it (the gradient rule of
-    chapter 3), and let the optimizer step the Parameter of shape (2,) in place.
+    chapter 3), and let the optimizer step the Parameter (of shape (2,)) in place.
     """
-    if parameter_class is None:
-        from scratchnet.core import Parameter as parameter_class
-    w = parameter_class(np.array(start, dtype=np.float64))
+    w = Parameter(np.array(start, dtype=np.float64))
     path = [w.value.copy()]
     with np.errstate(all="ignore"):  # a diverging path overflows; it is stopped below
         for _ in range(int(steps)):
@@ -118,7 +117,8 @@ class OptimizerPaths(FigureWidget):
     and the momentum; RMSProp (rho 0.9) and Adam share `lr (adaptive)`; Adam also has its betas.
 
     Args:
-        SGD, RMSProp, Adam: the optimizer classes to run (default: scratchnet's own).
+        Parameter: the class of the weights, chapter 1's `Parameter`.
+        SGD, RMSProp, Adam: the optimizer classes to run.
         **initial: starting values of the controls (surface, steps, lr_sgd, lr_adaptive,
             momentum, beta1, beta2).
     """
@@ -126,10 +126,8 @@ class OptimizerPaths(FigureWidget):
     ncols = 2
     figsize = (10.0, 4.2)
 
-    def __init__(self, SGD=None, RMSProp=None, Adam=None, **initial):
-        if SGD is None or RMSProp is None or Adam is None:
-            from scratchnet import optim
-            SGD, RMSProp, Adam = (SGD or optim.SGD, RMSProp or optim.RMSProp, Adam or optim.Adam)
+    def __init__(self, *, Parameter, SGD, RMSProp, Adam, **initial):
+        self.Parameter = Parameter
         self.classes = {"SGD": SGD, "RMSProp": RMSProp, "Adam": Adam}
         self._switching = False
         super().__init__(**initial)
@@ -195,7 +193,7 @@ class OptimizerPaths(FigureWidget):
         for i, name in enumerate(NAMES):
             if name not in made:
                 continue
-            path = run_path(made[name], s.grad, s.start, steps)
+            path = run_path(made[name], s.grad, s.start, steps, self.Parameter)
             loss = s.loss(path.T)
             paths[name], losses[name] = path, loss
             gone = len(path) < steps + 1

@@ -171,57 +171,73 @@ class SGD(Optimizer):
         p.value -= lr * g                 # with the defaults: w -= lr * g
 
 
-# %% chapters/07_optimizers.ipynb, cell 2
+# %% chapters/07_optimizers.ipynb, cell 34
 class RMSProp(Optimizer):
-    """RMSProp: divide each step by a running root-mean-square of recent gradients (chapter 7).
+    """RMSProp: each step divided by a running root mean square of the
+    recent gradients, entry by entry (chapter 7).
+
+    For a parameter w with gradient g, and s (of w's shape) from 0:
 
         s <- rho * s + (1 - rho) * g**2
         w <- w - lr * g / (sqrt(s) + eps)
 
-    eps is added outside the square root, as in PyTorch's torch.optim.RMSprop (alpha = rho).
+    eps is added outside the square root, as in torch.optim.RMSprop
+    (whose `alpha` is our `rho`) and Keras. Each parameter's state holds
+    s ("square_avg") and a scratch array ("buffer"), both of w's shape,
+    made at its first step; later steps allocate nothing.
 
     Args:
         lr: the learning rate, > 0 (default 0.001).
-        rho: the decay of the running average, in [0, 1) (default 0.9).
-        eps: added to the denominator, > 0 (default 1e-8).
+        rho: the share of the average each step keeps, in [0, 1)
+            (default 0.9).
+        eps: keeps the denominator away from 0, > 0 (default 1e-8).
 
-    Reference: Tieleman and Hinton (2012), Lecture 6.5 of "Neural Networks for Machine Learning".
+    Reference: Tieleman and Hinton (2012), "Neural Networks for Machine
+    Learning", lecture 6.5.
     """
 
     def __init__(self, lr=0.001, rho=0.9, eps=1e-8):
         super().__init__(lr)
         name = type(self).__name__
         self.rho = _check_number(name, "rho", rho, low=0.0, high=1.0)
-        self.eps = _check_number(name, "eps", eps, low=0.0, low_open=True, high=None)
+        self.eps = _check_number(name, "eps", eps, low=0.0, low_open=True,
+                                 high=None)
 
     def update(self, p, state):
         g = p.grad
-        s = state.get("square_avg")
-        if s is None:
-            s = state["square_avg"] = np.zeros_like(p.value)
+        if "square_avg" not in state:             # the first step
+            state["square_avg"] = np.zeros_like(p.value)
             state["buffer"] = np.empty_like(p.value)
-        buf = state["buffer"]
+        s, buf = state["square_avg"], state["buffer"]
         s *= self.rho
         np.multiply(g, g, out=buf)
         buf *= 1.0 - self.rho
-        s += buf                                        # s = rho s + (1 - rho) g^2
+        s += buf                            # s = rho s + (1 - rho) g^2
         np.sqrt(s, out=buf)
-        buf += self.eps                                 # sqrt(s) + eps
-        np.divide(g, buf, out=buf)
+        buf += self.eps                           # sqrt(s) + eps
+        np.divide(g, buf, out=buf)                # g / (sqrt(s) + eps)
         buf *= self.lr
-        p.value -= buf
+        p.value -= buf                            # in place
 
 
+# %% chapters/07_optimizers.ipynb, cell 46
 class Adam(Optimizer):
-    """Adam: momentum on the gradient and RMSProp's scaling, both bias-corrected (chapter 7).
+    """Adam: momentum on the gradient and RMSProp's scaling, both
+    bias-corrected (chapter 7).
 
-    For a parameter w with gradient g at step t = 1, 2, ...:
+    For a parameter w with gradient g, and m, v (of w's shape) from 0,
+    at the parameter's step t = 1, 2, ...:
 
-        g <- g + weight_decay * w                       (L2, as in torch.optim.Adam)
-        m <- beta1 * m + (1 - beta1) * g                (first moment)
-        v <- beta2 * v + (1 - beta2) * g**2             (second moment)
-        m_hat = m / (1 - beta1**t),  v_hat = v / (1 - beta2**t)
+        g <- g + weight_decay * w                (L2, as torch.optim.Adam)
+        m <- beta1 * m + (1 - beta1) * g         (the first moment)
+        v <- beta2 * v + (1 - beta2) * g**2      (the second moment)
+        m_hat = m / (1 - beta1**t)               (bias corrections)
+        v_hat = v / (1 - beta2**t)
         w <- w - lr * m_hat / (sqrt(v_hat) + eps)
+
+    Each parameter's state holds m, v, its own step count t, and scratch
+    arrays of w's shape, made at its first step; later steps allocate
+    nothing. p.grad is read, never changed.
 
     Args:
         lr: the learning rate, > 0 (default 0.001).
@@ -229,45 +245,51 @@ class Adam(Optimizer):
         eps: added to the denominator, > 0 (default 1e-8).
         weight_decay: the L2 coefficient, >= 0 (default 0).
 
-    Reference: Kingma and Ba (2015), "Adam: A Method for Stochastic Optimization", Algorithm 1.
+    Reference: Kingma and Ba (2015), "Adam: A Method for Stochastic
+    Optimization", Algorithm 1.
     """
 
-    def __init__(self, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+    def __init__(self, lr=0.001, betas=(0.9, 0.999), eps=1e-8,
+                 weight_decay=0.0):
         super().__init__(lr)
         name = type(self).__name__
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
-        self.betas = (_check_number(name, "betas[0]", betas[0], low=0.0, high=1.0),
-                      _check_number(name, "betas[1]", betas[1], low=0.0, high=1.0))
-        self.eps = _check_number(name, "eps", eps, low=0.0, low_open=True, high=None)
-        self.weight_decay = _check_number(name, "weight_decay", weight_decay, low=0.0, high=None)
+            raise ValueError(f"{name}: betas must be a pair (beta1, "
+                             f"beta2), got {betas!r}")
+        self.betas = (_check_number(name, "betas[0]", betas[0], 0.0, 1.0),
+                      _check_number(name, "betas[1]", betas[1], 0.0, 1.0))
+        self.eps = _check_number(name, "eps", eps, low=0.0, low_open=True,
+                                 high=None)
+        self.weight_decay = _check_number(
+            name, "weight_decay", weight_decay, low=0.0, high=None)
 
     def update(self, p, state):
         beta1, beta2 = self.betas
-        g = p.grad
-        if self.weight_decay:
-            g = g + self.weight_decay * p.value
-        m = state.get("m")
-        if m is None:
-            m = state["m"] = np.zeros_like(p.value)
+        if "m" not in state:                      # the first step
+            state["m"] = np.zeros_like(p.value)
             state["v"] = np.zeros_like(p.value)
             state["buffer"] = np.empty_like(p.value)
             state["t"] = 0
-        v, buf = state["v"], state["buffer"]
+        m, v, buf = state["m"], state["v"], state["buffer"]
+        g = p.grad
+        if self.weight_decay:                     # g + weight_decay * w
+            if "grad" not in state:
+                state["grad"] = np.empty_like(p.value)
+            g = np.multiply(p.value, self.weight_decay, out=state["grad"])
+            g += p.grad
         state["t"] += 1
         t = state["t"]
         m *= beta1
         np.multiply(g, 1.0 - beta1, out=buf)
-        m += buf                                         # m = b1 m + (1 - b1) g
+        m += buf                            # m = b1 m + (1 - b1) g
         v *= beta2
         np.multiply(g, g, out=buf)
         buf *= 1.0 - beta2
-        v += buf                                         # v = b2 v + (1 - b2) g^2
+        v += buf                            # v = b2 v + (1 - b2) g^2
         bias1, bias2 = 1.0 - beta1 ** t, 1.0 - beta2 ** t
-        # w -= lr * (m / bias1) / (sqrt(v / bias2) + eps), without a temporary per step:
         np.sqrt(v, out=buf)
-        buf *= 1.0 / np.sqrt(bias2)
-        buf += self.eps
+        buf *= 1.0 / bias2 ** 0.5           # a Python float: no cast
+        buf += self.eps                           # sqrt(v_hat) + eps
         np.divide(m, buf, out=buf)
-        buf *= self.lr / bias1
-        p.value -= buf
+        buf *= self.lr / bias1                    # lr m_hat / (...)
+        p.value -= buf                            # in place

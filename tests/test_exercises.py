@@ -32,6 +32,7 @@ SETUP = {
     4: "def away_from_zero(shape, seed=0):\n    rng = np.random.default_rng(seed)\n"
        "    return rng.uniform(0.1, 2.0, size=shape) * rng.choice([-1.0, 1.0], size=shape)",
     6: "from scratchnet.callbacks import Callback",
+    7: "from scratchnet.optim import Adam, Optimizer, _check_number",
 }
 
 

@@ -167,6 +167,7 @@ class EarlyStopping(Callback):
         if mode == "auto":
             mode = "max" if "acc" in monitor else "min"
         self.mode, self.restore_best_weights = mode, restore_best_weights
+        self.on_train_begin()  # usable in a loop written by hand, too
 
     def on_train_begin(self, logs=None):
         """Start afresh: no best value yet, no epoch waited."""
@@ -181,7 +182,11 @@ class EarlyStopping(Callback):
             raise ValueError(f"EarlyStopping monitors {self.monitor!r}, but "
                              f"the logs hold {held}; for 'val_...' logs, "
                              "pass validation_data to fit")
-        return logs[self.monitor]
+        value = logs[self.monitor]
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"EarlyStopping: logs[{self.monitor!r}] must be "
+                            f"a number, got {value!r}")
+        return value
 
     def on_epoch_end(self, epoch, logs=None):
         """Keep the best value (and weights); stop after `patience` epochs
@@ -228,6 +233,10 @@ class LearningRateScheduler(Callback):
     """
 
     def __init__(self, schedule):
+        if isinstance(schedule, type):
+            raise TypeError(f"LearningRateScheduler: schedule must be a "
+                            f"schedule, such as {schedule.__name__}(...), "
+                            f"not the class {schedule.__name__} itself")
         if not hasattr(schedule, "lr_at") and not callable(schedule):
             raise TypeError(f"LearningRateScheduler: schedule must have "
                             f"lr_at(epoch, current_lr), or be a function "
@@ -279,9 +288,11 @@ class TerminateOnNaN(Callback):
         if loss is not None and not math.isfinite(loss):
             self.batch = batch
             epochs, steps = self.params.get("epochs"), self.params.get("steps")
+            of_epochs = f"/{epochs}" if epochs else ""  # known inside fit
+            of_steps = f"/{steps}" if steps else ""
             self.message = (f"TerminateOnNaN: the loss is {loss} in epoch "
-                            f"{self.epoch + 1}/{epochs}, batch "
-                            f"{batch + 1}/{steps}; training stopped there. "
+                            f"{self.epoch + 1}{of_epochs}, batch "
+                            f"{batch + 1}{of_steps}; training stopped there. "
                             "A smaller learning rate often helps.")
             print(self.message)
             self.model.stop_training = True  # fit checks it after each batch
@@ -291,7 +302,11 @@ def _write_atomically(path, write, binary=False):
     """Call write(f) on a new temporary file in path's folder, then rename it
     to path: the file at path is the old one or the new one, never half of
     one (chapter 8)."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"the file to write must be a path, got {path!r}")
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"cannot write {path}: it is a folder")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"cannot write {path}: the folder {folder} "
@@ -323,6 +338,8 @@ class CSVLogger(Callback):
     """
 
     def __init__(self, path, append=False):
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"CSVLogger: path must be a file name, got {path!r}")
         self.path, self.append = os.fspath(path), bool(append)
 
     def on_train_begin(self, logs=None):

@@ -346,6 +346,8 @@ def load_weights(self, path):
     the layer and both shapes on a mismatch, or saying what is wrong with
     a file that is not a complete weights file.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"load_weights: path must be a file name, got {path!r}")
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"load_weights: there is no file {path}")

@@ -146,6 +146,9 @@ class ReduceLROnPlateau:
                              f"but the logs hold {held}; for 'val_...' "
                              "logs, pass validation_data to fit")
         value = logs[self.monitor]
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"ReduceLROnPlateau: logs[{self.monitor!r}] must "
+                            f"be a number, got {value!r}")
         if self.mode == "min":
             improved = value < self.best - self.min_delta
         else:

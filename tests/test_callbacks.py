@@ -314,3 +314,36 @@ def test_history_is_always_there_and_records_the_scheduler_rate():
                         callbacks=[sn.LearningRateScheduler(sn.StepLR(0.1, 1, gamma=0.5))])
     assert isinstance(history, sn.History) and model.history is history
     assert history.history["lr"] == pytest.approx([0.1, 0.05, 0.025])
+
+
+def test_non_numeric_logs_and_hand_written_loops():
+    stopper = EarlyStopping()  # usable without on_train_begin, as in a loop written by hand
+    stopper.set_model(Model())
+    stopper.on_epoch_end(0, {"val_loss": 1.0})
+    assert stopper.best == 1.0
+    with pytest.raises(TypeError, match=r"EarlyStopping: logs\['val_loss'\] must be a number, got 'x'"):
+        stopper.on_epoch_end(1, {"val_loss": "x"})
+    stopper.on_epoch_end(2, {"val_loss": np.float32(0.5)})  # companion: numpy numbers are numbers
+    assert stopper.best == 0.5
+
+
+def test_a_schedule_class_instead_of_a_schedule_is_refused():
+    with pytest.raises(TypeError, match=r"schedule must be a schedule, such as StepLR\(\.\.\.\), not the class"):
+        sn.LearningRateScheduler(sn.StepLR)
+
+
+def test_csv_logger_bad_paths(tmp_path):
+    with pytest.raises(TypeError, match="CSVLogger: path must be a file name, got None"):
+        CSVLogger(None)
+    logger = CSVLogger(tmp_path)
+    logger.on_train_begin()
+    with pytest.raises(IsADirectoryError, match="it is a folder"):
+        logger.on_epoch_end(0, {"loss": 1.0})
+
+
+def test_terminate_on_nan_outside_fit_names_epoch_and_batch_without_totals():
+    guard = TerminateOnNaN()
+    guard.set_model(Model())
+    guard.on_train_begin()
+    guard.on_batch_end(4, {"loss": float("nan")})
+    assert "the loss is nan in epoch 1, batch 5;" in guard.message

@@ -244,3 +244,8 @@ def test_scheduler_callback_bad_schedule_and_bad_rates():
         with pytest.raises(ValueError, match=rf"the schedule gave lr={shown} for epoch 0; a learning rate "
                                              r"must be a number >= 0"):
             _model().fit(x, y, epochs=1, verbose=0, callbacks=[LearningRateScheduler(bad)])
+
+
+def test_plateau_refuses_a_non_numeric_log():
+    with pytest.raises(TypeError, match=r"ReduceLROnPlateau: logs\['val_loss'\] must be a number, got None"):
+        ReduceLROnPlateau().observe(0, {"val_loss": None})

@@ -233,3 +233,14 @@ def test_a_write_in_place_would_have_destroyed_it(tmp_path):
 def test_saving_into_a_missing_folder_names_it(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"the folder .*nowhere does not exist"):
         mlp().save_weights(tmp_path / "nowhere" / "w.npz")
+
+
+def test_bad_paths(tmp_path):
+    with pytest.raises(TypeError, match="must be a path, got None"):
+        mlp().save_weights(None)
+    with pytest.raises(TypeError, match="load_weights: path must be a file name, got 3"):
+        mlp().load_weights(3)
+    with pytest.raises(IsADirectoryError, match="it is a folder"):
+        mlp().save_weights(tmp_path)
+    with pytest.raises(FileNotFoundError, match="there is no file"):
+        mlp().load_weights(tmp_path)

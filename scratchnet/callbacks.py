@@ -339,7 +339,8 @@ class CSVLogger(Callback):
 
     def __init__(self, path, append=False):
         if not isinstance(path, (str, os.PathLike)):
-            raise TypeError(f"CSVLogger: path must be a file name, got {path!r}")
+            raise TypeError(f"CSVLogger: path must be a file name, "
+                            f"got {path!r}")
         self.path, self.append = os.fspath(path), bool(append)
 
     def on_train_begin(self, logs=None):

@@ -171,6 +171,7 @@ class Dropout(Layer):
         u = self.generator.random(x.shape, dtype=np.float32)  # U[0, 1)
         keep = u >= self.p  # True with probability 1 - p
         mask = keep.astype(x.dtype) / x.dtype.type(1 - self.p)  # 0 or 1/(1-p)
+        mask.flags.writeable = False  # frozen: saved without a copy
         self.save_for_backward(mask, x.shape, x.dtype)
         return x * mask  # (batch, n) * (batch, n) -> (batch, n)
 

@@ -347,7 +347,8 @@ def load_weights(self, path):
     a file that is not a complete weights file.
     """
     if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"load_weights: path must be a file name, got {path!r}")
+        raise TypeError(f"load_weights: path must be a file name, "
+                        f"got {path!r}")
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"load_weights: there is no file {path}")

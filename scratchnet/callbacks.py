@@ -8,6 +8,7 @@ Exported from chapters/06_training_loop.ipynb and
 chapters/08_init_regularisation.ipynb.
 """
 
+import contextlib
 import csv
 import math
 import numbers
@@ -173,123 +174,232 @@ class ProgressBar(Callback):
             print(f"{self._title(epoch)}: {text}")
 
 
-# %% chapters/08_init_regularisation.ipynb, cell 5
+# %% chapters/08_init_regularisation.ipynb, cell 58
 class EarlyStopping(Callback):
-    """Stop training when a monitored log stops improving (chapter 8).
+    """Stop training when a monitored log has stopped improving (chapter 8).
+
+    After each epoch, logs[monitor] is compared with the best value so
+    far: in mode "min" it improves when it is below best - min_delta, in
+    mode "max" when it is above best + min_delta (a NaN never does).
+    After `patience` epochs in a row without improvement, training stops.
+    As Keras' EarlyStopping, except that the best weights are restored at
+    the end of training whether or not it stopped early.
 
     Args:
         monitor: the log to watch (default "val_loss").
-        patience: epochs without improvement before stopping (default 0).
-        min_delta: the smallest change that counts as an improvement (default 0).
-        mode: "min", "max", or "auto" (max for names with "acc", else min).
-        restore_best_weights: put back the weights of the best epoch when stopping or at the end.
+        patience: epochs in a row without improvement after which
+            training stops, an integer >= 1 (default 1: the first).
+        min_delta: how much better than the best a value must be to
+            count as an improvement, >= 0 (default 0).
+        mode: "min", "max", or "auto" (default): "max" if the monitor's
+            name contains "acc", else "min".
+        restore_best_weights: put the best epoch's weights back at the
+            end of training (default False).
+
+    After training: best (the best value), best_epoch, stopped_epoch
+    (None if training was not stopped), and best_weights.
     """
 
-    def __init__(self, monitor="val_loss", patience=0, min_delta=0.0, mode="auto",
-                 restore_best_weights=False):
+    def __init__(self, monitor="val_loss", patience=1, min_delta=0.0,
+                 mode="auto", restore_best_weights=False):
+        if not isinstance(monitor, str):
+            raise TypeError(f"EarlyStopping: monitor must be the name of "
+                            f"a log, such as 'val_loss', got {monitor!r}")
+        if (isinstance(patience, bool)
+                or not isinstance(patience, numbers.Integral) or patience < 1):
+            raise ValueError(f"EarlyStopping: patience must be an integer "
+                             f">= 1 (epochs without improvement before "
+                             f"stopping), got {patience!r}")
+        if (isinstance(min_delta, bool)
+                or not isinstance(min_delta, numbers.Real)
+                or not math.isfinite(min_delta) or min_delta < 0):
+            raise ValueError(f"EarlyStopping: min_delta must be a number "
+                             f">= 0, got {min_delta!r}")
         if mode not in ("min", "max", "auto"):
-            raise ValueError(f"EarlyStopping: mode must be 'min', 'max' or 'auto', got {mode!r}")
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
-            raise ValueError(f"EarlyStopping: patience must be an integer >= 0, got {patience!r}")
-        self.monitor, self.patience, self.min_delta = monitor, patience, abs(float(min_delta))
-        self.mode = mode if mode != "auto" else ("max" if "acc" in monitor else "min")
-        self.restore_best_weights = restore_best_weights
+            raise ValueError(f"EarlyStopping: mode must be 'min', 'max' "
+                             f"or 'auto', got {mode!r}")
+        if not isinstance(restore_best_weights, bool):
+            raise ValueError(f"EarlyStopping: restore_best_weights must be "
+                             f"True or False, got {restore_best_weights!r}")
+        self.monitor, self.patience = monitor, int(patience)
+        self.min_delta = float(min_delta)
+        if mode == "auto":
+            mode = "max" if "acc" in monitor else "min"
+        self.mode, self.restore_best_weights = mode, restore_best_weights
+        self.on_train_begin()  # usable in a loop written by hand, too
 
     def on_train_begin(self, logs=None):
-        self.best, self.best_epoch, self.wait, self.stopped_epoch = None, None, 0, None
-        self._best_weights = None
+        """Start afresh: no best value yet, no epoch waited."""
+        self.best = math.inf if self.mode == "min" else -math.inf
+        self.best_epoch = self.stopped_epoch = self.best_weights = None
+        self.wait = 0
 
-    def _improved(self, value):
-        if self.best is None:
-            return True
-        return value < self.best - self.min_delta if self.mode == "min" else value > self.best + self.min_delta
+    def monitored(self, logs):
+        """logs[monitor], or an error that says which logs there are."""
+        if not logs or self.monitor not in logs:
+            held = ", ".join(logs or {}) or "nothing"
+            raise ValueError(f"EarlyStopping monitors {self.monitor!r}, but "
+                             f"the logs hold {held}; for 'val_...' logs, "
+                             "pass validation_data to fit")
+        value = logs[self.monitor]
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"EarlyStopping: logs[{self.monitor!r}] must be "
+                            f"a number, got {value!r}")
+        return value
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        if self.monitor not in logs:
-            raise KeyError(f"EarlyStopping monitors {self.monitor!r}, but the logs hold only "
-                           f"{', '.join(logs)}; pass validation_data to fit for 'val_...' logs")
-        value = logs[self.monitor]
-        if self._improved(value):
+        """Keep the best value (and weights); stop after `patience` epochs
+        in a row without improvement."""
+        value = self.monitored(logs)
+        if self.mode == "min":
+            improved = value < self.best - self.min_delta
+        else:
+            improved = value > self.best + self.min_delta
+        if improved:
             self.best, self.best_epoch, self.wait = value, epoch, 0
-            if self.restore_best_weights:
-                self._best_weights = [p.value.copy() for p in self.model.parameters()]
+            if self.restore_best_weights:  # copies: training changes them
+                self.best_weights = [p.value.copy()
+                                     for p in self.model.parameters()]
         else:
             self.wait += 1
-            if self.wait > self.patience:
+            if self.wait >= self.patience:
                 self.stopped_epoch = epoch
                 self.model.stop_training = True
 
     def on_train_end(self, logs=None):
-        if self.restore_best_weights and self._best_weights is not None:
-            for p, value in zip(self.model.parameters(), self._best_weights):
-                p.value[...] = value
+        """With restore_best_weights, put the best epoch's weights back."""
+        if self.restore_best_weights and self.best_weights is not None:
+            for p, best in zip(self.model.parameters(), self.best_weights):
+                p.value[...] = best
 
     def __repr__(self):
-        return (f"EarlyStopping(monitor={self.monitor!r}, patience={self.patience}, "
-                f"restore_best_weights={self.restore_best_weights})")
+        return (f"EarlyStopping(monitor={self.monitor!r}, patience="
+                f"{self.patience}, restore_best_weights="
+                f"{self.restore_best_weights})")
 
 
+# %% chapters/08_init_regularisation.ipynb, cell 75
 class LearningRateScheduler(Callback):
-    """Apply a schedule to the optimizer's learning rate at the start of each epoch (chapter 8).
-    `schedule` is a scheduler from scratchnet.schedules (its `step(epoch, logs)` returns the lr),
-    or a function epoch -> lr. The lr of each epoch is logged as "lr"."""
+    """Set optimizer.lr at the start of every epoch from a schedule, and
+    log it as "lr" (chapter 8).
+
+    Args:
+        schedule: an object with lr_at(epoch, current_lr), such as
+            StepLR, CosineLR or ReduceLROnPlateau (whose observe(epoch,
+            logs) is called after every epoch); or a function epoch -> lr.
+
+    The learning rate must come out as a number >= 0.
+    """
 
     def __init__(self, schedule):
-        if not callable(schedule) and not hasattr(schedule, "lr_at"):
-            raise TypeError(f"LearningRateScheduler expected a schedule or a function epoch -> lr, "
-                            f"got {schedule!r}")
+        if isinstance(schedule, type):
+            raise TypeError(f"LearningRateScheduler: schedule must be a "
+                            f"schedule, such as {schedule.__name__}(...), "
+                            f"not the class {schedule.__name__} itself")
+        if not hasattr(schedule, "lr_at") and not callable(schedule):
+            raise TypeError(f"LearningRateScheduler: schedule must have "
+                            f"lr_at(epoch, current_lr), or be a function "
+                            f"epoch -> lr, got {schedule!r}")
         self.schedule = schedule
 
     def on_epoch_begin(self, epoch, logs=None):
+        """Set the optimizer's learning rate for this epoch."""
         optimizer = self.model.optimizer
         if hasattr(self.schedule, "lr_at"):
             lr = self.schedule.lr_at(epoch, optimizer.lr)
         else:
             lr = self.schedule(epoch)
-        if not (isinstance(lr, (int, float, np.floating)) and math.isfinite(lr) and lr > 0):
-            raise ValueError(f"LearningRateScheduler: the schedule gave lr={lr!r} at epoch {epoch}; "
-                             "a learning rate must be a positive number")
+        if (isinstance(lr, bool) or not isinstance(lr, numbers.Real)
+                or not math.isfinite(lr) or lr < 0):
+            raise ValueError(f"LearningRateScheduler: the schedule gave "
+                             f"lr={lr!r} for epoch {epoch}; a learning "
+                             "rate must be a number >= 0")
         optimizer.lr = float(lr)
 
     def on_epoch_end(self, epoch, logs=None):
+        """Log this epoch's learning rate; show the logs to the schedule."""
         if logs is not None:
             logs["lr"] = self.model.optimizer.lr
         if hasattr(self.schedule, "observe"):
-            self.schedule.observe(epoch, logs or {})
+            self.schedule.observe(epoch, logs)
 
     def __repr__(self):
         return f"LearningRateScheduler({self.schedule!r})"
 
 
+# %% chapters/08_init_regularisation.ipynb, cell 83
 class TerminateOnNaN(Callback):
-    """Stop training at the first batch whose loss is NaN or infinite, saying where (chapter 8)."""
+    """Stop training at the first batch whose loss is NaN or infinite, with
+    a message naming the epoch and the batch, counted from 1 (chapter 8).
+
+    After training, `message` holds that message (None if all went
+    well), and `epoch` and `batch` where it happened (counted from 0).
+    """
 
     def on_train_begin(self, logs=None):
-        self.message = None
+        self.message, self.epoch, self.batch = None, 0, None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
 
     def on_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")
         if loss is not None and not math.isfinite(loss):
-            self.message = (f"TerminateOnNaN: the loss is {loss} at epoch {self._epoch + 1}, batch "
-                            f"{batch + 1}; training stopped. Try a smaller learning rate.")
+            self.batch = batch
+            epochs, steps = self.params.get("epochs"), self.params.get("steps")
+            of_epochs = f"/{epochs}" if epochs else ""  # known inside fit
+            of_steps = f"/{steps}" if steps else ""
+            self.message = (f"TerminateOnNaN: the loss is {loss} in epoch "
+                            f"{self.epoch + 1}{of_epochs}, batch "
+                            f"{batch + 1}{of_steps}; training stopped there. "
+                            "A smaller learning rate often helps.")
             print(self.message)
-            self.model.stop_training = True  # fit checks it after every batch
+            self.model.stop_training = True  # fit checks it after each batch
 
-    def on_epoch_begin(self, epoch, logs=None):
-        self._epoch = epoch
+
+def _write_atomically(path, write, binary=False):
+    """Call write(f) on a new temporary file in path's folder, then rename it
+    to path: the file at path is the old one or the new one, never half of
+    one (chapter 8)."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"the file to write must be a path, got {path!r}")
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"cannot write {path}: it is a folder")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"cannot write {path}: the folder {folder} "
+                                "does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.",
+                               suffix=".tmp", dir=folder)
+    try:
+        with open(fd, "wb" if binary else "w",
+                  **({} if binary else {"newline": ""})) as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())  # on disk before the rename
+        os.replace(tmp, path)  # atomic
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 class CSVLogger(Callback):
-    """Write each epoch's logs as a row of a CSV file (chapter 8). The file is written to a
-    temporary file and renamed at the end of every epoch, so it is never half-written.
+    """Write each epoch's logs as a row of a CSV file, with a first column
+    "epoch" (counted from 0) (chapter 8). After every epoch the whole file
+    is written to a temporary file and renamed over the old one, so it is
+    never half-written.
 
     Args:
-        path: the CSV file.
-        append: add to an existing file instead of replacing it (default False).
+        path: the CSV file; its folder must exist.
+        append: keep the rows of an existing file (default False: replace it).
     """
 
     def __init__(self, path, append=False):
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"CSVLogger: path must be a file name, "
+                            f"got {path!r}")
         self.path, self.append = os.fspath(path), bool(append)
 
     def on_train_begin(self, logs=None):
@@ -300,36 +410,61 @@ class CSVLogger(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.rows.append({"epoch": epoch, **(logs or {})})
-        keys = list(dict.fromkeys(k for row in self.rows for k in row))
-        directory = os.path.dirname(os.path.abspath(self.path))
-        fd, tmp = tempfile.mkstemp(prefix=".csvlog-", dir=directory)
-        try:
-            with os.fdopen(fd, "w", newline="") as f:
-                writer = csv.DictWriter(f, fieldnames=keys)
-                writer.writeheader()
-                writer.writerows(self.rows)
-            os.replace(tmp, self.path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        columns = list(dict.fromkeys(k for row in self.rows for k in row))
+
+        def write(f):
+            writer = csv.DictWriter(f, fieldnames=columns)
+            writer.writeheader()
+            writer.writerows(self.rows)
+
+        _write_atomically(self.path, write)
 
     def __repr__(self):
         return f"CSVLogger({self.path!r})"
 
 
 class LambdaCallback(Callback):
-    """A callback from functions, for quick custom hooks (chapter 8), e.g.
-    `LambdaCallback(on_epoch_end=lambda epoch, logs: print(epoch, logs["loss"]))`."""
+    """A callback made of functions, one per hook (chapter 8):
+    on_train_begin(logs), on_epoch_begin(epoch, logs),
+    on_batch_begin(batch, logs), on_batch_end(batch, logs),
+    on_epoch_end(epoch, logs), on_train_end(logs). For example
+    LambdaCallback(on_epoch_end=lambda epoch, logs: print(logs["loss"])).
+    """
 
-    HOOKS = ("on_train_begin", "on_epoch_begin", "on_batch_begin", "on_batch_end",
-             "on_epoch_end", "on_train_end")
+    HOOKS = ("on_train_begin", "on_epoch_begin", "on_batch_begin",
+             "on_batch_end", "on_epoch_end", "on_train_end")
 
     def __init__(self, **hooks):
-        unknown = set(hooks) - set(self.HOOKS)
-        if unknown:
-            raise ValueError(f"LambdaCallback: unknown hook {sorted(unknown)[0]!r}; the hooks are "
-                             f"{', '.join(self.HOOKS)}")
         for name, function in hooks.items():
+            if name not in self.HOOKS:
+                raise ValueError(f"LambdaCallback: unknown hook {name!r}; "
+                                 f"the hooks are {', '.join(self.HOOKS)}")
             if not callable(function):
-                raise TypeError(f"LambdaCallback: {name} must be a function, got {function!r}")
-            setattr(self, name, function)
+                raise TypeError(f"LambdaCallback: {name} must be a function, "
+                                f"got {function!r}")
+        self.hooks = hooks
+
+    def _call(self, name, *args):
+        if name in self.hooks:
+            self.hooks[name](*args)
+
+    def on_train_begin(self, logs=None):
+        self._call("on_train_begin", logs)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._call("on_epoch_begin", epoch, logs)
+
+    def on_batch_begin(self, batch, logs=None):
+        self._call("on_batch_begin", batch, logs)
+
+    def on_batch_end(self, batch, logs=None):
+        self._call("on_batch_end", batch, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._call("on_epoch_end", epoch, logs)
+
+    def on_train_end(self, logs=None):
+        self._call("on_train_end", logs)
+
+    def __repr__(self):
+        return f"LambdaCallback({', '.join(self.hooks)})"

@@ -135,37 +135,50 @@ def backward(self, grad_out):
     return dx.astype(x.dtype, copy=False)
 
 
-# %% chapters/08_init_regularisation.ipynb, cell 3
+# %% chapters/08_init_regularisation.ipynb, cell 41
 class Dropout(Layer):
-    """Inverted dropout (Srivastava et al. 2014): in training, zero each entry with probability p
-    and scale the others by 1 / (1 - p), so the expected output equals the input; in evaluation,
-    the identity. `fit` switches the mode; `evaluate` and `predict` evaluate.
+    """Inverted dropout (chapter 8): in training, y = x * m / (1 - p)
+    with m_i = 1 with probability 1 - p, else 0, so E[y] = x; in
+    evaluation (after eval()), y = x. fit trains in training mode;
+    evaluate and predict run in evaluation mode.
+
+    Srivastava, Hinton, Krizhevsky, Sutskever and Salakhutdinov (2014),
+    "Dropout: a simple way to prevent neural networks from overfitting".
+    PyTorch: nn.Dropout(p).
 
     Args:
         p: the probability of dropping an entry, in [0, 1) (default 0.5).
-        rng: a numpy Generator or seed for the masks (default None).
-    Shapes: any; the output has the shape and dtype of x. Keeps the scaled mask.
+        rng: a numpy Generator, or a seed for one, for the masks
+            (default None); kept as `generator`.
+    Shapes: any; y has the shape and dtype of x. Keeps the scaled mask
+    m / (1 - p) for backward.
     """
 
     def __init__(self, p=0.5, rng=None):
-        if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p < 1:
-            raise ValueError(f"Dropout: p must be a probability in [0, 1), got {p!r}")
+        if (isinstance(p, bool) or not isinstance(p, numbers.Real)
+                or not 0 <= p < 1):
+            raise ValueError(f"Dropout: p must be a probability in [0, 1), "
+                             f"got {p!r}")
         self.p = float(p)
-        self.rng = np.random.default_rng(rng)
+        self.generator = np.random.default_rng(rng)
 
     def forward(self, x):
+        """Training: y = x * m / (1 - p); evaluation: y = x."""
         x = as_array(x, self)
         if not self.training or self.p == 0:
-            self.save_for_backward(None)
+            self.save_for_backward(None, x.shape, x.dtype)
             return x
-        keep = self.rng.random(x.shape, dtype=np.float32) >= self.p
-        mask = keep.astype(x.dtype) / (1 - self.p)   # 0, or 1 / (1 - p)
-        self.save_for_backward(mask)
-        return x * mask
+        u = self.generator.random(x.shape, dtype=np.float32)  # U[0, 1)
+        keep = u >= self.p  # True with probability 1 - p
+        mask = keep.astype(x.dtype) / x.dtype.type(1 - self.p)  # 0 or 1/(1-p)
+        mask.flags.writeable = False  # frozen: saved without a copy
+        self.save_for_backward(mask, x.shape, x.dtype)
+        return x * mask  # (batch, n) * (batch, n) -> (batch, n)
 
     def backward(self, grad_out):
-        (mask,) = self.saved
-        if mask is None:   # evaluation: the identity
-            return as_array(grad_out, self, "grad_out")
-        G = check_grad_out(self, grad_out, mask.shape, mask.dtype)
-        return G * mask
+        """dL/dx = dL/dy * m / (1 - p), with the mask of the last forward."""
+        mask, shape, dtype = self.saved
+        G = check_grad_out(self, grad_out, shape, dtype)
+        if mask is None:  # evaluation, or p = 0: the identity
+            return G
+        return G * mask  # (batch, n) * (batch, n) -> (batch, n)

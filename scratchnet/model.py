@@ -9,12 +9,11 @@ chapters/08_init_regularisation.ipynb.
 """
 
 import os
-import tempfile
 import zipfile
 
 import numpy as np
 
-from scratchnet.callbacks import Callback, History, ProgressBar
+from scratchnet.callbacks import _write_atomically, Callback, History, ProgressBar
 from scratchnet.core import as_array, Layer, Loss
 from scratchnet.data import _as_targets, _check_positive_int, DataLoader
 from scratchnet.metrics import get_metric
@@ -449,53 +448,80 @@ def _scores(self, x, y, batch_size=256):
     return logs
 
 
-# %% chapters/08_init_regularisation.ipynb, cell 6
-def _parameter_names(model):
-    """'0.W', '0.b', '2.W', ...: each parameter named by its layer's place and attribute."""
+# %% chapters/08_init_regularisation.ipynb, cell 94
+def _weight_names(model):
+    """[(name, index, layer, parameter)]: each parameter named by its
+    layer's index and the attribute that holds it ("0.W"), else its
+    position in layer.parameters() ("3.0")."""
     names = []
     for i, layer in enumerate(model.layers):
-        by_id = {id(v): k for k, v in vars(layer).items()}
+        attribute = {id(value): key for key, value in vars(layer).items()}
         for j, p in enumerate(layer.parameters()):
-            names.append((f"{i}.{by_id.get(id(p), j)}", layer, p))
+            names.append((f"{i}.{attribute.get(id(p), j)}", i, layer, p))
     return names
 
 
 @add_to_class(Sequential)
 def save_weights(self, path):
-    """Write every parameter to an .npz file, named by place ("0.W"); written to a temporary
-    file and renamed, so the file is never half-written (chapter 8)."""
-    path = os.fspath(path)
-    arrays = {name: p.value for name, _, p in _parameter_names(self)}
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".weights-", suffix=".npz", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write every parameter to the .npz file `path`, named by place
+    ("0.W", "0.b", "2.W", ...), atomically (chapter 8)."""
+    arrays = {name: p.value for name, _, _, p in _weight_names(self)}
+    _write_atomically(path, lambda f: np.savez(f, **arrays), binary=True)
 
 
 @add_to_class(Sequential)
 def load_weights(self, path):
-    """Read weights written by save_weights, without pickle; checks the architecture first and
-    changes nothing unless every array fits (chapter 8)."""
+    """Read weights written by save_weights into this model (chapter 8).
+
+    The file is read without pickle (allow_pickle=False). Every parameter
+    of the model must be in it, with its shape, and nothing else; the
+    model is changed only when all of them fit. Raises ValueError naming
+    the layer and both shapes on a mismatch, or saying what is wrong with
+    a file that is not a complete weights file.
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"load_weights: path must be a file name, "
+                        f"got {path!r}")
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"load_weights: there is no file {path}")
+    with open(path, "rb") as f:
+        if f.read(4) != b"PK\x03\x04":  # every .npz file is a zip file
+            raise ValueError(f"load_weights: {path} is not an .npz weights "
+                             "file, as save_weights writes")
     try:
         with np.load(path, allow_pickle=False) as data:
-            arrays = {k: data[k] for k in data.files}
-    except (zipfile.BadZipFile, EOFError, ValueError, OSError) as error:
-        raise ValueError(f"load_weights: {path} is not a complete weights file ({error})") from None
-    expected = _parameter_names(self)
-    names = [n for n, _, _ in expected]
-    if set(arrays) != set(names):
-        missing, extra = sorted(set(names) - set(arrays)), sorted(set(arrays) - set(names))
-        raise ValueError(f"load_weights: the file does not fit this model: missing {missing}, "
-                         f"unexpected {extra}")
-    for name, layer, p in expected:
-        if arrays[name].shape != p.value.shape:
-            raise ValueError(f"load_weights: parameter {name} of layer {layer!r} has shape "
-                             f"{p.value.shape} in the model but {arrays[name].shape} in the file")
-    for name, _, p in expected:
+            arrays = {name: data[name] for name in data.files}
+    except ValueError as error:
+        if "allow_pickle" in str(error):  # an array of Python objects
+            raise ValueError(f"load_weights: {path} holds a pickled Python "
+                             "object, not only arrays; refusing to unpickle "
+                             "it, since unpickling can run code") from None
+        raise ValueError(f"load_weights: {path} is not a complete weights "
+                         f"file ({error})") from None
+    except (OSError, EOFError, zipfile.BadZipFile) as error:  # truncated
+        raise ValueError(f"load_weights: {path} is not a complete weights "
+                         f"file ({type(error).__name__}: {error})") from None
+    expected = _weight_names(self)
+    for name, i, layer, p in expected:
+        if name not in arrays:
+            raise ValueError(f"load_weights: {path} does not fit this model: "
+                             f"parameter {name} of layer {i}, {layer!r}, "
+                             f"shape {p.value.shape}, is not in the file "
+                             f"(it holds {', '.join(sorted(arrays))})")
+        found = arrays[name]
+        if found.shape != p.value.shape:
+            raise ValueError(f"load_weights: {path} does not fit this model: "
+                             f"parameter {name} of layer {i}, {layer!r}, has "
+                             f"shape {p.value.shape} in the model but "
+                             f"{found.shape} in the file")
+        if found.dtype.kind != "f":
+            raise ValueError(f"load_weights: {path}: {name} holds "
+                             f"{found.dtype} values, not floating point")
+    extra = sorted(set(arrays) - {name for name, _, _, _ in expected})
+    if extra:
+        raise ValueError(f"load_weights: {path} does not fit this model: "
+                         f"it holds {', '.join(extra)}, which the model has "
+                         "no place for")
+    for name, _, _, p in expected:
         p.value[...] = arrays[name]

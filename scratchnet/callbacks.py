@@ -174,7 +174,7 @@ class ProgressBar(Callback):
             print(f"{self._title(epoch)}: {text}")
 
 
-# %% chapters/08_init_regularisation.ipynb, cell 58
+# %% chapters/08_init_regularisation.ipynb, cell 60
 class EarlyStopping(Callback):
     """Stop training when a monitored log has stopped improving (chapter 8).
 
@@ -278,7 +278,7 @@ class EarlyStopping(Callback):
                 f"{self.restore_best_weights})")
 
 
-# %% chapters/08_init_regularisation.ipynb, cell 75
+# %% chapters/08_init_regularisation.ipynb, cell 77
 class LearningRateScheduler(Callback):
     """Set optimizer.lr at the start of every epoch from a schedule, and
     log it as "lr" (chapter 8).
@@ -327,7 +327,7 @@ class LearningRateScheduler(Callback):
         return f"LearningRateScheduler({self.schedule!r})"
 
 
-# %% chapters/08_init_regularisation.ipynb, cell 83
+# %% chapters/08_init_regularisation.ipynb, cell 85
 class TerminateOnNaN(Callback):
     """Stop training at the first batch whose loss is NaN or infinite, with
     a message naming the epoch and the batch, counted from 1 (chapter 8).
@@ -346,7 +346,8 @@ class TerminateOnNaN(Callback):
         loss = (logs or {}).get("loss")
         if loss is not None and not math.isfinite(loss):
             self.batch = batch
-            epochs, steps = self.params.get("epochs"), self.params.get("steps")
+            params = self.params or {}  # None outside fit
+            epochs, steps = params.get("epochs"), params.get("steps")
             of_epochs = f"/{epochs}" if epochs else ""  # known inside fit
             of_steps = f"/{steps}" if steps else ""
             self.message = (f"TerminateOnNaN: the loss is {loss} in epoch "

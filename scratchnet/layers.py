@@ -135,7 +135,7 @@ def backward(self, grad_out):
     return dx.astype(x.dtype, copy=False)
 
 
-# %% chapters/08_init_regularisation.ipynb, cell 41
+# %% chapters/08_init_regularisation.ipynb, cell 43
 class Dropout(Layer):
     """Inverted dropout (chapter 8): in training, y = x * m / (1 - p)
     with m_i = 1 with probability 1 - p, else 0, so E[y] = x; in

@@ -448,7 +448,7 @@ def _scores(self, x, y, batch_size=256):
     return logs
 
 
-# %% chapters/08_init_regularisation.ipynb, cell 94
+# %% chapters/08_init_regularisation.ipynb, cell 96
 def _weight_names(model):
     """[(name, index, layer, parameter)]: each parameter named by its
     layer's index and the attribute that holds it ("0.W"), else its

@@ -14,7 +14,7 @@ import numbers
 __all__ = ['StepLR', 'CosineLR', 'ReduceLROnPlateau']
 
 
-# %% chapters/08_init_regularisation.ipynb, cell 67
+# %% chapters/08_init_regularisation.ipynb, cell 69
 def _number(owner, name, value, ok, expected):
     """value as a float if it is a finite number for which ok(value) holds,
     else a ValueError saying what was expected."""
@@ -95,7 +95,7 @@ class CosineLR:
                 f"min_lr={self.min_lr})")
 
 
-# %% chapters/08_init_regularisation.ipynb, cell 69
+# %% chapters/08_init_regularisation.ipynb, cell 71
 class ReduceLROnPlateau:
     """Multiply the learning rate by `factor` after `patience` epochs in a
     row without improvement of a monitored log (chapter 8), as Keras'

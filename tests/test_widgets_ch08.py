@@ -116,7 +116,7 @@ def test_bad_names_are_clear_errors():
 
 def test_every_control_has_a_description():
     widget = InitHistograms()
-    assert {c.description for c in widget.controls.values()} == {"initialiser", "activation", "depth (layers)"}
+    assert {c.description for c in widget.controls.values()} == {"weight initialiser", "activation function", "depth (layers)"}
 
 
 def test_standin_draws_each_setting_in_its_own_row():

@@ -135,9 +135,10 @@ class OptimizerPaths(FigureWidget):
     def controls_(self):
         w = _widgets()
         wide = {"description_width": "initial"}
+        buttons = {"description_width": "initial", "button_width": "auto"}
         return {
-            "surface": w.Dropdown(options=list(SURFACES), value="ill-conditioned quadratic",
-                                  description="loss surface", style=wide),
+            "surface": w.ToggleButtons(options=list(SURFACES), value="ill-conditioned quadratic",
+                                  description="loss surface", style=buttons),
             "steps": w.IntSlider(value=100, min=10, max=500, step=10, continuous_update=False,
                                  description="steps (updates)", style=wide),
             "lr_sgd": w.FloatLogSlider(value=0.025, base=10, min=-4.0, max=-0.5, step=0.05,

@@ -151,16 +151,17 @@ class InitHistograms(FigureWidget):
     """
 
     ncols = 3
-    figsize = (12.0, 3.6)
+    figsize = (10.4, 3.4)
 
     def controls_(self):
         w = _widgets()
         wide = {"description_width": "initial"}
+        buttons = {"description_width": "initial", "button_width": "auto"}
         return {
-            "init": w.Dropdown(options=list(INITS), value="he_normal", description="initialiser",
-                               style=wide),
-            "activation": w.Dropdown(options=list(ACTIVATIONS), value="relu",
-                                     description="activation", style=wide),
+            "init": w.ToggleButtons(options=list(INITS), value="he_normal", description="weight initialiser",
+                               style=buttons),
+            "activation": w.ToggleButtons(options=list(ACTIVATIONS), value="relu",
+                                     description="activation function", style=buttons),
             "depth": w.IntSlider(value=10, min=2, max=MAX_DEPTH, step=1, description="depth (layers)",
                                  continuous_update=False, style=wide),
         }

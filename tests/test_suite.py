@@ -58,3 +58,17 @@ def test_the_stage_runner_exits_1_when_a_stage_fails(tmp_path):
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 1
     assert "ok " in run.stdout and "FAILED (exit 2)" in run.stdout
+
+
+def test_compat_checks_that_the_installed_scratchnet_is_the_current_one(tmp_path):
+    from tools.installed_matches import differences
+    source, installed = tmp_path / "src", tmp_path / "site"
+    for root in (source, installed):
+        (root / "sub").mkdir(parents=True)
+        (root / "a.py").write_text("x = 1\n")
+        (root / "sub" / "b.py").write_text("y = 2\n")
+    assert differences(source, installed) == []
+    (source / "a.py").write_text("x = 2\n")          # edited since the install
+    (source / "sub" / "c.py").write_text("z = 3\n")  # added since the install
+    assert differences(source, installed) == ["a.py", "sub/c.py"]
+    assert "tools/installed_matches.py" in (ROOT / "tools" / "compat.sh").read_text()

@@ -50,19 +50,9 @@ setup_venv() {  # setup_venv NAME PYTHON REQUIREMENTS...
         "$venv/bin/python" -m pip install -q --no-deps --force-reinstall .
         echo "$hash" > "$venv/.scratchnet"
     fi
-    # The package under test is today's scratchnet/, file by file (run outside the repository, so
-    # that `import scratchnet` finds the installed one).
-    (cd / && "$OLDPWD/$venv/bin/python" - "$OLDPWD/scratchnet" <<'EOF'
-import filecmp, pathlib, sys
-import scratchnet
-source, installed = pathlib.Path(sys.argv[1]), pathlib.Path(scratchnet.__file__).parent
-stale = [str(p.relative_to(source)) for p in source.rglob("*.py")
-         if "__pycache__" not in p.parts and not ((installed / p.relative_to(source)).exists()
-                                                  and filecmp.cmp(p, installed / p.relative_to(source), shallow=False))]
-if stale:
-    sys.exit(f"compat: the installed scratchnet ({installed}) differs from ./scratchnet in {stale}")
-EOF
-    )
+    # The package under test is today's scratchnet/, file by file (run from outside the
+    # repository, so that `import scratchnet` finds the installed one).
+    (cd / && "$OLDPWD/$venv/bin/python" "$OLDPWD/tools/installed_matches.py" "$OLDPWD/scratchnet")
     echo "== compat[$name]: $("$venv/bin/python" -c 'import sys, numpy, matplotlib, ipywidgets; print(f"Python {sys.version.split()[0]}, numpy {numpy.__version__}, matplotlib {matplotlib.__version__}, ipywidgets {ipywidgets.__version__}")')"
 }
 

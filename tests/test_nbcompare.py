@@ -85,6 +85,11 @@ def test_a_changed_word_fails():
     assert "the text after number 1 (3) differs: stored ': loss', fresh ': lost'" in problem
 
 
+def test_a_changed_text_without_numbers_fails():
+    assert compare_text("Katmai\n", "SkylakeX\n") == [
+        "output: the text differs: stored 'Katmai', fresh 'SkylakeX'\n--- stored:\nKatmai\n\n--- fresh:\nSkylakeX\n\n---"]
+
+
 def test_a_changed_shape_fails():
     assert not passes("Z has shape (4, 2)", "Z has shape (4, 3)")    # integers compare exactly
     assert not passes("Z has shape (4, 2)", "Z has shape (4, 2, 1)")  # and count

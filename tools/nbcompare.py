@@ -253,8 +253,9 @@ def compare_text(stored: str, fresh: str, tolerance: Tolerance = Tolerance(), wh
                 + _both(stored, fresh)]
     for i, (s_piece, f_piece) in enumerate(zip(s_pieces, f_pieces)):
         if squeeze(s_piece) != squeeze(f_piece):
-            after = f"after number {i} ({s_numbers[i - 1].text})" if i else "before the first number"
-            return [f"{what}: the text {after} differs: stored {_clip(s_piece)}, fresh {_clip(f_piece)}"
+            after = (f"after number {i} ({s_numbers[i - 1].text})" if i else
+                     "before the first number" if s_numbers else "")
+            return [f"{what}: the text {after + ' ' if after else ''}differs: stored {_clip(s_piece)}, fresh {_clip(f_piece)}"
                     + _both(stored, fresh)]
     problems = []
     for i, (s, f) in enumerate(zip(s_numbers, f_numbers), start=1):

@@ -98,7 +98,9 @@ def test_a_changed_shape_fails():
 def test_a_changed_dtype_fails():
     assert not passes("and dtype float32", "and dtype float64")
     problems = compare_text("[1 2 3]", "[1. 2. 3.]")
-    assert problems and "integer" in problems[0]
+    assert len(problems) == 3 and "the stored number is an integer and the fresh one is not" in problems[0]
+    (problem,) = compare_text("loss 3.0", "loss 3")
+    assert "the fresh number is an integer and the stored one is not" in problem
 
 
 def test_an_extra_or_a_missing_number_fails():
@@ -186,3 +188,41 @@ def test_malformed_tolerance_metadata_is_refused_with_what_was_expected(spec, me
 def test_no_metadata_means_the_defaults():
     assert Tolerance.from_metadata({}).rule == Tolerance().rule
     assert str(Tolerance().rule) == "rtol 1e-05, atol 1e-08"
+
+
+# --- the kernel's environment ---------------------------------------------------------------
+
+def _probe_notebook(path, stored):
+    import nbformat
+    cell = nbformat.v4.new_code_cell("import os\nprint(os.environ.get('NBCOMPARE_PROBE'))", execution_count=1)
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=stored + "\n")]
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), str(path))
+
+
+def _pytest(*args, cwd):
+    import os
+    import subprocess
+    import sys
+
+    from tools.notebooks import ROOT
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--color=no",
+                           "-p", "tools.nbcompare", "--nbcompare", "--nbval-current-env", *args],
+                          cwd=cwd, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def test_kernel_env_reaches_the_notebooks_kernel_only(tmp_path):
+    # how compat.sh gives the chapters OpenBLAS's generic kernel (OPENBLAS_CORETYPE=Prescott)
+    _probe_notebook(tmp_path / "probe.ipynb", "generic")
+    run = _pytest("--nbcompare-kernel-env=NBCOMPARE_PROBE=generic", "probe.ipynb", cwd=tmp_path)
+    assert run.returncode == 0, run.stdout[-2000:]
+    run = _pytest("probe.ipynb", cwd=tmp_path)
+    assert run.returncode == 1 and "stored 'generic', fresh 'None'" in run.stdout, run.stdout[-2000:]
+    run = _pytest("--nbcompare-kernel-env=generic", "probe.ipynb", cwd=tmp_path)
+    assert run.returncode == 4 and "--nbcompare-kernel-env expects NAME=VALUE, got 'generic'" in run.stderr
+
+
+def test_notebooks_under_xdist_need_dist_loadfile(tmp_path):
+    _probe_notebook(tmp_path / "probe.ipynb", "None")
+    run = _pytest("-n", "2", "probe.ipynb", cwd=tmp_path)
+    assert run.returncode == 4 and "needs --dist loadfile" in run.stderr

@@ -223,8 +223,9 @@ def _clip(text: str, width: int = 60) -> str:
 def check_number(stored: Number, fresh: Number, rule: Rule) -> tuple[bool, str]:
     """(passes, how much was allowed) for one pair of numbers."""
     if stored.integer != fresh.integer:
-        kind = "an integer" if stored.integer else "not an integer"
-        return False, f"the stored number is {kind} and the fresh one is not (a changed dtype or format)"
+        which = ("the stored number is an integer and the fresh one is not" if stored.integer
+                 else "the fresh number is an integer and the stored one is not")
+        return False, f"{which} (a changed dtype or format)"
     s, f = stored.value, fresh.value
     if s.is_nan() or f.is_nan():
         return s.is_nan() and f.is_nan(), "nan only matches nan"
@@ -290,6 +291,9 @@ def pytest_addoption(parser):
                     help="run notebooks with nbval, comparing numbers in text outputs within a tolerance")
     group.addoption("--nbcompare-gate", action="store_true",
                     help="run each chapter chapters/NN_*.ipynb on a scratchnet exported from chapters < NN only")
+    group.addoption("--nbcompare-kernel-env", action="append", default=[], metavar="NAME=VALUE",
+                    help="set an environment variable in the notebooks' kernels only, for example "
+                         "OPENBLAS_CORETYPE=Prescott (repeatable)")
 
 
 def pytest_configure(config):
@@ -297,6 +301,9 @@ def pytest_configure(config):
         return
     if config.option.nbval or config.option.nbval_lax:
         raise pytest.UsageError("--nbcompare replaces --nbval's comparison; pass one of them, not both")
+    for setting in config.option.nbcompare_kernel_env:
+        if not re.fullmatch(r"[A-Za-z_]\w*=.*", setting):
+            raise pytest.UsageError(f"--nbcompare-kernel-env expects NAME=VALUE, got {setting!r}")
     dist = getattr(config.option, "dist", "no")  # pytest-xdist's; its workers see "no"
     if dist not in ("no", "loadfile", "loadscope"):
         raise pytest.UsageError(f"--nbcompare with pytest-xdist needs --dist loadfile, so that a notebook's "
@@ -350,6 +357,7 @@ class NotebookFile(IPyNbFile):
         option = self.config.option
         env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
         env["PYTHONHASHSEED"] = "0"  # as tools/execute.py runs them
+        env.update(setting.split("=", 1) for setting in option.nbcompare_kernel_env)
         root = gate_root(self.path) if option.nbcompare_gate else None
         if root is not None:
             from tools.gate import build_package

@@ -7,7 +7,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 LAB_STAMP := $(VENV)/.lab-installed
 
-.PHONY: compat venv book book-check test pytest sync export exercises colab execute lab lab-env test-lab clean bench release-check
+.PHONY: compat venv book book-check test test-fast pytest test-browser sync export exercises colab execute lab lab-env test-lab clean bench release-check
 
 venv: $(STAMP)
 
@@ -29,14 +29,31 @@ book: venv
 book-check: venv
 	$(BIN)/python -m tools.book_check
 
-## Every test: the book build (zero warnings), then pytest with strict nbval on every chapter,
-## including the browser tests (marked `browser`; they skip, saying how, without Chromium).
-test: book pytest compat
-test: release-check
+## Every test, stage by stage (each stage is a target below); the time of each is printed at the
+## end. Every stage runs even if an earlier one failed; `make test` fails if any did.
+## EXTRA_STAGES adds stages: .ci/run adds test-lab (the live JupyterLab test).
+TEST_STAGES := book pytest test-browser compat release-check $(EXTRA_STAGES)
+test: venv
+	MAKE="$(MAKE)" $(BIN)/python tools/stages.py $(TEST_STAGES)
 
+## The edit-test loop (<= 5 min): the `pytest` stage alone (no book, compat, browser, lab or release checks).
+test-fast: pytest
+
+## Library, exercise and guard tests, each exercise notebook run unsolved, and each chapter's stored
+## outputs compared with a fresh run, numbers within a tolerance (tools/nbcompare.py), on a
+## scratchnet exported from the chapters before it (tools/gate.py). Tests marked slow run in
+## release-check; browser and lab tests in their own stages.
+NOTEBOOKS := -p tools.nbcompare --nbcompare --nbcompare-gate --nbval-current-env \
+	--nbval-sanitize-with=tests/nbval_sanitize.cfg chapters --ignore=chapters/exercises
+## Two workers for two cores (pytest-xdist); a notebook's cells stay together in one. XDIST= runs serially.
+XDIST ?= -n 2 --dist loadfile
 pytest: venv
-	$(BIN)/python -m pytest tests --nbval --nbval-current-env \
-		--nbval-sanitize-with tests/nbval_sanitize.cfg chapters --ignore=chapters/exercises
+	$(BIN)/python -m pytest $(XDIST) -m "not slow and not browser and not lab" tests $(NOTEBOOKS)
+
+## The browser tests (marked `browser`): the built book's pages in headless Chromium (run `make book`
+## first; without Chromium they skip, saying how, unless SCRATCHNET_REQUIRE_BROWSER=1, as in CI).
+test-browser: venv
+	$(BIN)/python -m pytest -m browser tests
 
 ## Regenerate everything derived from _config.yml and the chapter notebooks.
 sync: colab export exercises
@@ -72,7 +89,8 @@ test-lab: lab-env
 clean:
 	rm -rf _build .pytest_cache
 
-## scratchnet's own tests on Colab-like and oldest-supported versions (see tools/compat.sh).
+## The current scratchnet on Colab-like versions (library tests, chapters' outputs compared on
+## another BLAS kernel, exercise notebooks run) and on the oldest supported ones (see tools/compat.sh).
 compat:
 	tools/compat.sh
 

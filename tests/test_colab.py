@@ -10,13 +10,31 @@ import pytest
 import yaml
 from IPython.core.inputtransformer2 import TransformerManager
 from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from tools import colab
 from tools.notebooks import ROOT, chapter_paths
 
 NOTEBOOKS = chapter_paths() + sorted((ROOT / "chapters" / "exercises").glob("*.ipynb"))
-COLAB_SHIPS = {"numpy": "2.0.2", "matplotlib": "3.8.0", "ipywidgets": "7.7.1", "tqdm": "4.66.0"}
+
+
+def pinned(name: str) -> tuple[dict[str, str], str]:
+    """A list of pins that tools/compat.sh installs (requirements-colab.txt: what Colab ships, the one
+    list; requirements-oldest.txt): {name: version} and the Python version."""
+    text = (ROOT / name).read_text()
+    pins = {}
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            requirement = Requirement(line)
+            (spec,) = requirement.specifier
+            assert spec.operator == "==", line
+            pins[requirement.name] = spec.version
+    (python,) = re.findall(r"^# python: ([\d.]+)$", text, re.MULTILINE)
+    return pins, python
+
+
+COLAB_SHIPS, COLAB_PYTHON = pinned("requirements-colab.txt")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[str(p.relative_to(ROOT)) for p in NOTEBOOKS])
@@ -106,13 +124,29 @@ def test_runtime_requirements_are_satisfied_by_what_colab_ships():
     """Loose lower bounds: installing scratchnet in Colab must not upgrade numpy & co."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     requirements = project["dependencies"] + project["optional-dependencies"]["widgets"]
-    names = set()
     for text in requirements:
         requirement = Requirement(text)
-        names.add(requirement.name)
+        assert requirement.name in COLAB_SHIPS, f"requirements-colab.txt does not say which {requirement.name} Colab ships"
         assert requirement.specifier.contains(Version(COLAB_SHIPS[requirement.name])), text
         assert not any(spec.operator in ("<", "<=", "==", "~=") for spec in requirement.specifier), text
-    assert names == set(COLAB_SHIPS)
+    assert SpecifierSet(project["requires-python"]).contains(COLAB_PYTHON)
+
+
+def test_the_oldest_environment_is_scratchnets_lower_bounds():
+    oldest, python = pinned("requirements-oldest.txt")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["requires-python"] == f">={python}"
+    for text in project["dependencies"] + project["optional-dependencies"]["widgets"]:
+        requirement = Requirement(text)
+        (lower,) = [Version(s.version) for s in requirement.specifier if s.operator == ">="]
+        assert Version(oldest[requirement.name]).release[:2] == lower.release[:2], (text, oldest[requirement.name])
+
+
+def test_compat_installs_the_one_list_of_what_colab_ships():
+    script = (ROOT / "tools" / "compat.sh").read_text()
+    assert "requirements-colab.txt" in script and "requirements-oldest.txt" in script
+    # no second list: no version of numpy & co is spelled out in the script
+    assert not re.findall(r"\b(numpy|matplotlib|ipywidgets|tqdm|ipykernel)==", script)
 
 
 BUILT = ROOT / "_build" / "html" / "chapters"

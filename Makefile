@@ -48,12 +48,13 @@ NOTEBOOKS := -p tools.nbcompare --nbcompare --nbcompare-gate --nbval-current-env
 ## Two workers for two cores (pytest-xdist); a notebook's cells stay together in one. XDIST= runs serially.
 XDIST ?= -n 2 --dist loadfile
 pytest: venv
-	$(BIN)/python -m pytest $(XDIST) -m "not slow and not browser and not lab" tests $(NOTEBOOKS)
+	$(BIN)/python -m pytest $(XDIST) -m "not slow and not browser and not lab and not book" tests $(NOTEBOOKS)
 
-## The browser tests (marked `browser`): the built book's pages in headless Chromium (run `make book`
-## first; without Chromium they skip, saying how, unless SCRATCHNET_REQUIRE_BROWSER=1, as in CI).
+## The tests of the built book (run `make book` first): the pages' content (marked `book`), and
+## every page in headless Chromium (marked `browser`; without Chromium they skip, saying how,
+## unless SCRATCHNET_REQUIRE_BROWSER=1, as in CI).
 test-browser: venv
-	$(BIN)/python -m pytest -m browser tests
+	$(BIN)/python -m pytest -m "browser or book" tests
 
 ## Regenerate everything derived from _config.yml and the chapter notebooks.
 sync: colab export exercises

@@ -13,6 +13,8 @@ from tests.built_book import HTML, require_fresh_book
 from tools.notebooks import ROOT, chapter_paths, read_nb, tags
 
 CHAPTERS = chapter_paths()
+# They read _build/html, so they run in the book stage (`make test-browser`), after `make book`.
+pytestmark = pytest.mark.book
 
 
 @pytest.fixture(autouse=True)

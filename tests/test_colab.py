@@ -152,9 +152,12 @@ def test_compat_installs_the_one_list_of_what_colab_ships():
 BUILT = ROOT / "_build" / "html" / "chapters"
 
 
+@pytest.mark.book
 @pytest.mark.skipif(not BUILT.exists(), reason="the book is not built (`make book`)")
 @pytest.mark.parametrize("chapter", chapter_paths(), ids=[p.stem for p in chapter_paths()])
 def test_built_launch_button_matches_the_badge(chapter):
+    from tests.built_book import require_fresh_book
+    require_fresh_book()
     html = (BUILT / f"{chapter.stem}.html").read_text(encoding="utf-8")
     expected = colab.colab_url(f"chapters/{chapter.name}")
     launch = re.findall(r'href="(https://colab\.research\.google\.com/[^"]+)"', html)

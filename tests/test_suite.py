@@ -21,7 +21,7 @@ def test_the_fast_command_compares_every_chapter_gated_and_skips_the_slow_stages
     relative = [a.replace(str(ROOT) + "/", "") for a in nbcompare.ARGS]
     assert all(arg in pytest_run for arg in relative), (relative, pytest_run)
     assert "chapters" in pytest_run and "tests" in pytest_run
-    assert pytest_run[pytest_run.index("-m", 3) + 1] == "not slow and not browser and not lab"
+    assert pytest_run[pytest_run.index("-m", 3) + 1] == "not slow and not browser and not lab and not book"
     assert "--nbval" not in pytest_run  # nbcompare replaces strict nbval's comparison
 
 

@@ -12,11 +12,12 @@ from scratchnet.activations import ReLU, LeakyReLU, Sigmoid, Tanh, Softmax
 from scratchnet.optim import Optimizer, SGD, RMSProp, Adam
 from scratchnet.data import DataLoader
 from scratchnet.model import Sequential
-from scratchnet.metrics import accuracy, mean_absolute_error, METRICS, get_metric
+from scratchnet.metrics import accuracy, mean_absolute_error, METRICS, get_metric, confusion_matrix
 from scratchnet.callbacks import Callback, History, ProgressBar, EarlyStopping, LearningRateScheduler, TerminateOnNaN, CSVLogger, LambdaCallback
 from scratchnet.init import normal, xavier_uniform, xavier_normal, he_uniform, he_normal
 from scratchnet.schedules import StepLR, CosineLR, ReduceLROnPlateau
+from scratchnet.augment import shift_images, RandomShift
 from scratchnet._report import report
 
 __version__ = "0.1.0"
-__all__ = ['as_array', 'Parameter', 'Layer', 'Loss', 'check_grad_out', 'Dense', 'Dropout', 'numerical_gradient', 'GradcheckError', 'gradcheck', 'gradcheck_layer', 'MSE', 'CategoricalCrossEntropy', 'SparseCategoricalCrossEntropy', 'BinaryCrossEntropy', 'SoftmaxCrossEntropy', 'ReLU', 'LeakyReLU', 'Sigmoid', 'Tanh', 'Softmax', 'Optimizer', 'SGD', 'RMSProp', 'Adam', 'DataLoader', 'Sequential', 'accuracy', 'mean_absolute_error', 'METRICS', 'get_metric', 'Callback', 'History', 'ProgressBar', 'EarlyStopping', 'LearningRateScheduler', 'TerminateOnNaN', 'CSVLogger', 'LambdaCallback', 'normal', 'xavier_uniform', 'xavier_normal', 'he_uniform', 'he_normal', 'StepLR', 'CosineLR', 'ReduceLROnPlateau', 'report']
+__all__ = ['as_array', 'Parameter', 'Layer', 'Loss', 'check_grad_out', 'Dense', 'Dropout', 'numerical_gradient', 'GradcheckError', 'gradcheck', 'gradcheck_layer', 'MSE', 'CategoricalCrossEntropy', 'SparseCategoricalCrossEntropy', 'BinaryCrossEntropy', 'SoftmaxCrossEntropy', 'ReLU', 'LeakyReLU', 'Sigmoid', 'Tanh', 'Softmax', 'Optimizer', 'SGD', 'RMSProp', 'Adam', 'DataLoader', 'Sequential', 'accuracy', 'mean_absolute_error', 'METRICS', 'get_metric', 'confusion_matrix', 'Callback', 'History', 'ProgressBar', 'EarlyStopping', 'LearningRateScheduler', 'TerminateOnNaN', 'CSVLogger', 'LambdaCallback', 'normal', 'xavier_uniform', 'xavier_normal', 'he_uniform', 'he_normal', 'StepLR', 'CosineLR', 'ReduceLROnPlateau', 'shift_images', 'RandomShift', 'report']

@@ -45,9 +45,15 @@ def _optimizer_paths(cls):
     return cls(Parameter=sn.Parameter, SGD=sn.SGD, RMSProp=sn.RMSProp, Adam=sn.Adam)
 
 
+def _digit_saliency(cls):
+    from tests.test_widgets_ch09 import widget
+    return widget()
+
+
 # Widgets whose constructor needs arguments (precomputed frames, the library's classes), built
 # as their chapters build them. A new one that is missing here fails with a TypeError below.
-BUILD = {"DecisionBoundary": _decision_boundary, "OptimizerPaths": _optimizer_paths}
+BUILD = {"DecisionBoundary": _decision_boundary, "OptimizerPaths": _optimizer_paths,
+         "DigitSaliency": _digit_saliency}
 
 
 @pytest.fixture(scope="module", params=WIDGETS, ids=[w.__name__ for w in WIDGETS])

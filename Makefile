@@ -97,6 +97,7 @@ compat:
 
 ## Speed against PyTorch on the CPU (prints figures and ratios; needs torch for the ratios).
 bench: venv
+	$(BIN)/python benchmarks/bench_fit.py
 	$(BIN)/python benchmarks/bench_core.py
 
 ## The release checks: the sdist and wheel built as the release workflow builds them (in _build/dist),

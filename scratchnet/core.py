@@ -128,13 +128,11 @@ def _is_default(value, default):
 
 
 def _frozen(a):
-    """Whether no one can change a's numbers: a is read-only, and so is
-    every array it is a view of, down to the one that owns the memory."""
-    while isinstance(a, np.ndarray):
-        if a.flags.writeable:
-            return False
-        a = a.base
-    return a is None
+    """Whether a is a read-only array, which save_for_backward keeps as it
+    is. (A read-only view of a writable array could still change through
+    that array; scratchnet never writes to one between a forward and a
+    backward pass, and neither should you.)"""
+    return isinstance(a, np.ndarray) and not a.flags.writeable
 
 
 class _Component:
@@ -146,8 +144,8 @@ class _Component:
     def save_for_backward(self, *arrays):
         """Keep arrays for backward, so that no later edit can change them.
 
-        A frozen array (read-only, and a view only of read-only arrays) is
-        kept as it is; any other array is copied, and the copy frozen.
+        A read-only array is kept as it is; any other array is copied, and
+        the copy made read-only.
         """
         kept = []
         for a in arrays:

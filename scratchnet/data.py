@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-from scratchnet.core import _frozen, as_array
+from scratchnet.core import as_array
 
 __all__ = ['DataLoader']
 
@@ -37,15 +37,6 @@ def _as_targets(owner, y):
     return as_array(y, owner, "y")
 
 
-def _read_only(a):
-    """a if no one can change it (chapter 1's _frozen), else a read-only
-    copy, made once."""
-    if not _frozen(a):
-        a = a.copy()
-        a.flags.writeable = False
-    return a
-
-
 class DataLoader:
     """Mini-batches of (x, y), handed out as PyTorch's DataLoader does
     (chapter 6).
@@ -53,9 +44,10 @@ class DataLoader:
     `for xb, yb in DataLoader(x, y, batch_size=32, shuffle=True, rng=0)`
     goes once over the data: an epoch. With shuffle, every epoch draws a
     new order from the loader's own generator, so a seed gives the same
-    sequence of epochs on every run. Batches are read-only: the loader
-    keeps a read-only copy of writable data (made once), so a layer can
-    keep a batch for its backward pass without copying it.
+    sequence of epochs on every run. Batches are read-only views of the
+    data (gathered copies when shuffled), so a layer keeps one for its
+    backward pass without copying it; the data itself is not copied, so
+    do not change it in the middle of an epoch.
 
     Args:
         x: the inputs, with the samples along axis 0.
@@ -81,8 +73,7 @@ class DataLoader:
                 raise ValueError(f"DataLoader: x and y must have one entry "
                                  f"per sample, got {len(x)} inputs and "
                                  f"{count} targets")
-        self.x = _read_only(x)
-        self.y = None if y is None else _read_only(y)
+        self.x, self.y = x, y  # not copied: the batches are read-only views
         self.batch_size = _check_positive_int("DataLoader", "batch_size",
                                               batch_size)
         for name, flag in (("shuffle", shuffle), ("drop_last", drop_last)):

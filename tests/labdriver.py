@@ -54,7 +54,8 @@ CONTROLS = {
     "text box": ".widget-text",
 }
 PASSIVE = [".widget-box", ".widget-image", ".widget-html", ".widget-htmlmath", ".widget-label",
-           ".widget-output", ".widget-progress", ".widget-inline-hbox.widget-readout"]
+           ".widget-output", ".widget-progress", ".widget-hprogress", ".widget-vprogress",
+           ".widget-inline-hbox.widget-readout"]
 
 
 def missing_requirements() -> str | None:

@@ -20,8 +20,10 @@ def test_the_spiral_follows_its_formula():
     x, y = spiral(100, 3, noise=0.0)
     r = np.tile(np.linspace(0, 1, 100), 3)
     np.testing.assert_allclose(np.hypot(x[:, 0], x[:, 1]), r, atol=1e-6)  # radius, whatever the noise
-    t = 2.5 * (4 * y + 4 * r)
+    t = 4 * y + 4 * r  # CS231n's spiral: each arm winds through 4 radians
     np.testing.assert_allclose(x, np.stack([r * np.sin(t), r * np.cos(t)], 1), atol=1e-6)
+    wound, _ = spiral(100, 3, noise=0.0, winding=2.5)  # nnfs's spiral_data
+    np.testing.assert_allclose(wound, np.stack([r * np.sin(2.5 * t), r * np.cos(2.5 * t)], 1), atol=1e-6)
     noisy, _ = spiral(100, 3, noise=0.2, rng=1)
     np.testing.assert_allclose(np.hypot(noisy[:, 0], noisy[:, 1]), r, atol=1e-6)
     assert np.abs(noisy - x).max() > 0.05 and np.abs(x).max() <= 1.0
@@ -79,6 +81,9 @@ def test_a_generator_continues_its_stream(make):
     (lambda: spiral(0), ValueError, "n_per_class must be >= 1, got 0"),
     (lambda: spiral(10.5), TypeError, "n_per_class must be an int, got float: 10.5"),
     (lambda: spiral(noise=-0.1), ValueError, "noise must be a finite number >= 0, got -0.1"),
+    (lambda: spiral(winding=0), ValueError, "winding must be a finite number > 0, got 0"),
+    (lambda: spiral(winding=float("nan")), ValueError, "winding must be a finite number > 0, got nan"),
+    (lambda: spiral(winding="2.5"), ValueError, "winding must be a finite number > 0, got '2.5'"),
     (lambda: vertical(noise=float("nan")), ValueError, "noise must be a finite number >= 0, got nan"),
     (lambda: sine(0), ValueError, "n must be >= 1, got 0"),
     (lambda: sine(10, noise="a"), ValueError, "noise must be a finite number >= 0, got 'a'"),

@@ -573,3 +573,15 @@ def test_a_failed_compile_changes_nothing():
     with pytest.raises(ValueError, match="unknown metric"):
         model.compile("mse", "sgd", ["acuracy"])
     assert (model.loss, model.optimizer, model.metrics) == (loss, optimizer, metrics)
+
+
+def test_huge_but_finite_inputs_are_not_mistaken_for_nan():
+    """fit checks for NaN with a fast BLAS sum per sample; a sum that overflows must fall back
+    on the exact check, not refuse finite data."""
+    from scratchnet.model import _check_data
+    x = np.full((3, 4), 3e38, dtype=np.float32)  # each row sums to inf in float32
+    checked, _ = _check_data("fit", x, np.zeros(3, dtype=int), np.float32)
+    assert checked is x
+    x[1, 2] = np.nan
+    with pytest.raises(ValueError, match=r"fit: x holds NaN or infinite values, the first at index \(1, 2\)"):
+        _check_data("fit", x, np.zeros(3, dtype=int), np.float32)

@@ -41,22 +41,27 @@ def _noise(value) -> float:
     return float(value)
 
 
-def spiral(n_per_class: int = 100, n_classes: int = 3, noise: float = 0.2, rng=0):
+def spiral(n_per_class: int = 100, n_classes: int = 3, noise: float = 0.2, rng=0, *,
+           winding: float = 1.0):
     """Points on n_classes interleaved spiral arms: (x, y).
 
-    Arm k: radius r = linspace(0, 1, n_per_class), angle t = 2.5 (4k + 4r + noise * N(0, 1)) radians,
-    point (r sin t, r cos t), as in CS231n and *Neural Networks from Scratch* (`spiral_data`).
-    Returns x float32 of shape (n_per_class * n_classes, 2), in [-1, 1]², and y int64 labels
-    0..n_classes-1 of shape (n_per_class * n_classes,), the classes one after another.
-    Defaults: n_per_class=100, n_classes=3, noise=0.2, rng=0.
+    Arm k: radius r = linspace(0, 1, n_per_class), angle t = winding (4k + 4r + noise * N(0, 1))
+    radians, point (r sin t, r cos t). winding=1 is CS231n's spiral, whose arms each wind through
+    4 radians; winding=2.5 is *Neural Networks from Scratch*'s `spiral_data`, wound 2.5 times as
+    far and much harder to fit. Returns x float32 of shape (n_per_class * n_classes, 2), in
+    [-1, 1]², and y int64 labels 0..n_classes-1 of shape (n_per_class * n_classes,), the classes
+    one after another. Defaults: n_per_class=100, n_classes=3, noise=0.2, rng=0, winding=1.
     """
     n = _count("n_per_class", n_per_class, 1)
     k = _count("n_classes", n_classes, 2)
     noise = _noise(noise)
+    if (not isinstance(winding, numbers.Real) or isinstance(winding, bool)
+            or not np.isfinite(winding) or winding <= 0):
+        raise ValueError(f"winding must be a finite number > 0, got {winding!r}")
     rng = _generator(rng)
     r = np.tile(np.linspace(0.0, 1.0, n), k)                                # (k n,)
     label = np.repeat(np.arange(k), n)                                       # (k n,)
-    t = 2.5 * (4.0 * label + 4.0 * r + noise * rng.standard_normal(k * n))   # (k n,)
+    t = float(winding) * (4.0 * label + 4.0 * r + noise * rng.standard_normal(k * n))  # (k n,)
     x = np.stack([r * np.sin(t), r * np.cos(t)], axis=1)                     # (k n, 2)
     return x.astype(np.float32), label.astype(np.int64)
 

@@ -125,6 +125,7 @@ class OptimizerPaths(FigureWidget):
 
     ncols = 2
     figsize = (10.0, 4.2)
+    control_width = "480px"  # long labels (which optimizer a rate is for) keep a 120+ px track
 
     def __init__(self, *, Parameter, SGD, RMSProp, Adam, **initial):
         self.Parameter = Parameter

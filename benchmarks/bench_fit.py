@@ -1,0 +1,149 @@
+"""One epoch of training, scratchnet against PyTorch on the CPU: prints times, ratios and the
+fraction of the float32 GEMM roofline reached.
+
+    .venv/bin/python benchmarks/bench_fit.py            # (make bench)
+    BENCH_REPEATS=5 .venv/bin/python benchmarks/bench_fit.py
+
+A benchmark, not a test: it asserts nothing, because timings depend on the machine.
+
+What it times: a 784-128-10 ReLU MLP, softmax cross-entropy, Adam (the defaults of both libraries:
+lr 1e-3, betas (0.9, 0.999), eps 1e-8), float32, one epoch over 60,000 synthetic samples at batch
+sizes 32, 128 and 512, through each library's public API: scratchnet's `Sequential`, `compile`
+and `fit(..., shuffle=False, verbose=0)`; PyTorch's `nn.Sequential`, `torch.optim.Adam` and the
+usual loop over slices of a tensor. Each measurement runs in its own process (numpy's and torch's
+thread pools fight when they share one), alternating between the libraries, and the best of
+BENCH_REPEATS (default 3) is kept. Both get the same number of threads (BENCH_THREADS, default the
+number of cores). The inputs are N(0, 1): uniform [0, 1) inputs with random labels kill the ReLUs
+and fill Adam's state with denormals, which slows both libraries 4-5x.
+
+The roofline: the epoch's exact count of floating-point operations in its matrix products (the
+forward pass of both layers, the weight gradients of both, and the input gradient of the second;
+the first layer's input gradient is not computed by either library), divided by the epoch's time,
+as a fraction of the float32 GEMM rate measured in the same run on the first layer's product.
+Without torch it prints scratchnet's figures alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+N, D, H, C = 60_000, 784, 128, 10
+BATCHES = (32, 128, 512)
+THREADS = int(os.environ.get("BENCH_THREADS", os.cpu_count() or 1))
+REPEATS = int(os.environ.get("BENCH_REPEATS", 3))
+
+
+def _data():
+    import numpy as np
+    rng = np.random.default_rng(0)
+    return rng.normal(size=(N, D)).astype(np.float32), rng.integers(0, C, N)
+
+
+def run_scratchnet(batch: int) -> float:
+    import scratchnet as sn
+    x, y = _data()
+    model = sn.Sequential([sn.Dense(D, H, rng=0), sn.ReLU(), sn.Dense(H, C, rng=1)])
+    model.compile(loss=sn.SoftmaxCrossEntropy(), optimizer=sn.Adam())
+    model.fit(x[:2048], y[:2048], epochs=1, batch_size=batch, shuffle=False, verbose=0)  # warm up
+    start = time.perf_counter()
+    model.fit(x, y, epochs=1, batch_size=batch, shuffle=False, verbose=0)
+    return time.perf_counter() - start
+
+
+def run_torch(batch: int) -> float:
+    import torch
+    torch.set_num_threads(THREADS)
+    x, y = _data()
+    X, Y = torch.from_numpy(x), torch.from_numpy(y)
+    model = torch.nn.Sequential(torch.nn.Linear(D, H), torch.nn.ReLU(), torch.nn.Linear(H, C))
+    optimizer = torch.optim.Adam(model.parameters())
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def epoch(n):
+        for i in range(0, n, batch):
+            optimizer.zero_grad()
+            loss = loss_fn(model(X[i:i + batch]), Y[i:i + batch])
+            loss.backward()
+            optimizer.step()
+    epoch(2048)  # warm up
+    start = time.perf_counter()
+    epoch(N)
+    return time.perf_counter() - start
+
+
+def gemm_rate() -> float:
+    """float32 GEMM operations per second on the first layer's product at batch 512 (best of 50)."""
+    import numpy as np
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(512, D)).astype(np.float32)
+    b = rng.normal(size=(D, H)).astype(np.float32)
+    a @ b
+    best = min(_time(lambda: a @ b) for _ in range(50))
+    return 2 * 512 * D * H / best
+
+
+def _time(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def epoch_flops() -> int:
+    """Matrix-product operations in one epoch (any batch size: they scale with the samples)."""
+    forward = 2 * N * D * H + 2 * N * H * C
+    backward = 2 * N * D * H + 2 * N * H * C + 2 * N * C * H   # dW1, dW2, dX of layer 2
+    return forward + backward
+
+
+def measure(library: str, batch: int) -> float | None:
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": str(THREADS), "OMP_NUM_THREADS": str(THREADS),
+           "MKL_NUM_THREADS": str(THREADS)}
+    out = subprocess.run([sys.executable, __file__, library, str(batch)], capture_output=True,
+                         text=True, env=env)
+    if out.returncode != 0:
+        if library == "torch" and "No module named 'torch'" in out.stderr:
+            return None
+        raise RuntimeError(out.stderr)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    import numpy as np
+    try:
+        import torch  # noqa: F401
+        have_torch = True
+    except ImportError:
+        have_torch = False
+    print(f"{THREADS} threads, best of {REPEATS}; numpy {np.__version__}"
+          + (f", torch {torch.__version__}" if have_torch else ", torch not installed"))
+    print(f"{'batch':>5}  {'scratchnet':>10}  {'PyTorch':>8}  {'ratio':>5}")
+    results = {}
+    for batch in BATCHES:
+        times = {"scratchnet": [], "torch": []}
+        for _ in range(REPEATS):
+            times["scratchnet"].append(measure("scratchnet", batch))
+            if have_torch:
+                times["torch"].append(measure("torch", batch))
+        s = min(times["scratchnet"])
+        t = min(times["torch"]) if have_torch else None
+        results[batch] = s
+        line = f"{batch:5d}  {s:9.3f}s"
+        line += f"  {t:7.3f}s  {s / t:5.2f}" if t else "       -      -"
+        print(line, flush=True)
+    rate = gemm_rate()
+    achieved = epoch_flops() / results[512]
+    print(f"float32 GEMM rate measured: {rate / 1e9:.1f} GFLOP/s; scratchnet at batch 512 reaches "
+          f"{achieved / 1e9:.1f} GFLOP/s of matrix products over the epoch: {achieved / rate:.0%} "
+          "of the roofline")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3:
+        runner = run_scratchnet if sys.argv[1] == "scratchnet" else run_torch
+        print(json.dumps(runner(int(sys.argv[2]))))
+    else:
+        main()

@@ -63,7 +63,12 @@ class Raises:
 class Unusable(Exception):
     """Raised by a check's own code when what the learner's code returned cannot be used (None
     where an array belongs, text, ...). Its message is the finding: the report shows it as what
-    is wrong with the case, not as an error the learner's code raised."""
+    is wrong with the case, not as an error the learner's code raised. `where` and `what`, when
+    given, replace the case's hints."""
+
+    def __init__(self, message: str, where: str = "", what: str = ""):
+        super().__init__(message)
+        self.where, self.what = where, what
 
 
 @dataclass
@@ -317,7 +322,7 @@ def _run(exercise: str, obj: Any, cases: Sequence[Case], rtol: float, atol: floa
             received_error = error
         except Unusable as error:  # the check's own code could not use what the learner's returned
             return CheckResult(exercise, FAILED, _sentence(f"{where} is wrong: {error}"),
-                               where=case.where, what=case.what, case=number)
+                               where=error.where or case.where, what=error.what or case.what, case=number)
         except Exception as error:  # a learner's bug is a finding, not a crash
             received_error = error
         else:

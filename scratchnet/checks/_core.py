@@ -167,6 +167,9 @@ def _fmt(value: Any) -> str:
         return f"{float(value):.6g}"
     if isinstance(value, tuple):
         return "(" + ", ".join(_fmt(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+    if isinstance(value, list) and value and not _first_non_number(value)[0]:
+        return np.array2string(np.array(value, dtype=float), precision=4, suppress_small=True,
+                               threshold=20, edgeitems=3, separator=", ")
     text = repr(value)
     return text if len(text) <= 300 else text[:300] + " ..."
 

@@ -143,6 +143,12 @@ BROKEN = {
                     "no sideways page scroll", "phone", r"scrolls sideways by \d+ px, because of code"),
     "wide_code": ('<div class="cell"><div class="cell_input"><pre>' + "x = 1  # " + "a" * 150 + '</pre></div></div>',
                   "code and equations fit at desktop width", "desktop", r"code cell scrolls sideways: a line of 159"),
+    "wide_code_in_solution": ('<div class="solution dropdown admonition toggle-hidden" style="padding:0 3rem">'
+                              '<p class="admonition-title">Solution to Exercise 1.1</p><section>'
+                              '<div class="cell"><div class="cell_input"><pre>' + "x = 1  # " + "a" * 70
+                              + '</pre></div></div></section></div>' + TOGGLE,
+                              "code and equations fit at desktop width", "desktop",
+                              r"code cell in a solution scrolls sideways: a line of 79"),
     "wide_equation": ('<div class="math" style="overflow:hidden"><mjx-container display="true" '
                       'style="display:block;overflow:auto"><span style="display:inline-block;width:1200px">'
                       'L = a very wide formula</span></mjx-container></div>',

@@ -285,19 +285,28 @@ def no_sideways_page_scroll(visit: Visit) -> list[str]:
 
 @check("code and equations fit at desktop width")
 def code_and_equations_fit(visit: Visit) -> list[str]:
-    """At desktop width no code cell, output or display equation is wider than the column.
-    (A code block in the text, such as a shell command with a long URL, may scroll in its box.)"""
+    """At desktop width no code cell, output or display equation is wider than the column, folded
+    solutions included (unfolded for the measure, then folded again: a solution's box is narrower
+    than the column). (A code block in the text, such as a shell command with a long URL, may
+    scroll in its box.)"""
     if visit.phone:
         return []
     return visit.page.evaluate(_js(r"""
     const out = [];
-    for (const pre of document.querySelectorAll('.cell pre')) {
-      if (pre.scrollWidth <= pre.clientWidth + 1 || pre.clientWidth < 50) continue;
-      const lines = pre.textContent.split('\n');
-      const longest = lines.reduce((a, b) => b.length > a.length ? b : a, '');
-      const fits = Math.floor(longest.length * pre.clientWidth / pre.scrollWidth);
-      const kind = pre.closest('.cell_output') ? 'output' : 'code cell';
-      out.push(`${kind} scrolls sideways: a line of ${longest.length} characters (about ${fits} fit): "${snippet(longest, 60)}"`);
+    const folded = [...document.querySelectorAll('.solution.toggle-hidden')];
+    folded.forEach(s => s.classList.remove('toggle-hidden'));
+    try {
+      for (const pre of document.querySelectorAll('.cell pre')) {
+        if (pre.scrollWidth <= pre.clientWidth + 1 || pre.clientWidth < 50) continue;
+        const lines = pre.textContent.split('\n');
+        const longest = lines.reduce((a, b) => b.length > a.length ? b : a, '');
+        const fits = Math.floor(longest.length * pre.clientWidth / pre.scrollWidth);
+        let kind = pre.closest('.cell_output') ? 'output' : 'code cell';
+        if (pre.closest('.solution')) kind += ' in a solution';
+        out.push(`${kind} scrolls sideways: a line of ${longest.length} characters (about ${fits} fit): "${snippet(longest, 60)}"`);
+      }
+    } finally {
+      folded.forEach(s => s.classList.add('toggle-hidden'));
     }
     for (const m of document.querySelectorAll('div.math')) {
       const inner = m.querySelector('mjx-container') || m;

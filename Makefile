@@ -7,7 +7,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 LAB_STAMP := $(VENV)/.lab-installed
 
-.PHONY: compat venv book book-check test test-fast pytest test-browser sync export exercises colab execute lab lab-env test-lab clean bench release-check
+.PHONY: compat venv axe book book-check test test-fast pytest test-browser sync export exercises colab execute lab lab-env test-lab clean bench release-check
 
 venv: $(STAMP)
 
@@ -50,10 +50,23 @@ XDIST ?= -n 2 --dist loadfile
 pytest: venv
 	$(BIN)/python -m pytest $(XDIST) -m "not slow and not browser and not lab and not book" tests $(NOTEBOOKS)
 
+## axe-core, the accessibility rules (WCAG 2.1 A and AA) that the browser test runs in every page,
+## from the npm registry at the version pinned by tests/browser/package-lock.json, into
+## tests/browser/node_modules (git-ignored). Without npm it says so, and that one check skips.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+axe: $(AXE)
+
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error && touch $(AXE); \
+	else \
+		echo "npm not found: the browser test's accessibility check (axe-core) will skip; install npm (apt-get install -y npm) and run make axe"; \
+	fi
+
 ## The tests of the built book (run `make book` first): the pages' content (marked `book`), and
 ## every page in headless Chromium (marked `browser`; without Chromium they skip, saying how,
-## unless SCRATCHNET_REQUIRE_BROWSER=1, as in CI).
-test-browser: venv
+## unless SCRATCHNET_REQUIRE_BROWSER=1, as in CI), axe-core's accessibility rules included.
+test-browser: venv axe
 	$(BIN)/python -m pytest -m "browser or book" tests
 
 ## Regenerate everything derived from _config.yml and the chapter notebooks.

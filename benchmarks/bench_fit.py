@@ -19,7 +19,8 @@ and fill Adam's state with denormals, which slows both libraries 4-5x.
 The roofline: the epoch's exact count of floating-point operations in its matrix products (the
 forward pass of both layers, the weight gradients of both, and the input gradient of the second;
 the first layer's input gradient is not computed by either library), divided by the epoch's time,
-as a fraction of the float32 GEMM rate measured in the same run on the first layer's product.
+as a fraction of the float32 GEMM rate measured in the same run on the first layer's product (in
+a child process with the same threads, best of 50).
 Without torch it prints scratchnet's figures alone.
 """
 
@@ -134,7 +135,7 @@ def main() -> None:
         line = f"{batch:5d}  {s:9.3f}s"
         line += f"  {t:7.3f}s  {s / t:5.2f}" if t else "       -      -"
         print(line, flush=True)
-    rate = gemm_rate()
+    rate = measure("gemm", 512)  # in a child too, with the same threads as the epochs
     achieved = epoch_flops() / results[512]
     print(f"float32 GEMM rate measured: {rate / 1e9:.1f} GFLOP/s; scratchnet at batch 512 reaches "
           f"{achieved / 1e9:.1f} GFLOP/s of matrix products over the epoch: {achieved / rate:.0%} "
@@ -143,7 +144,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) == 3:
-        runner = run_scratchnet if sys.argv[1] == "scratchnet" else run_torch
-        print(json.dumps(runner(int(sys.argv[2]))))
+        runner = {"scratchnet": run_scratchnet, "torch": run_torch, "gemm": lambda _: gemm_rate()}
+        print(json.dumps(runner[sys.argv[1]](int(sys.argv[2]))))
     else:
         main()

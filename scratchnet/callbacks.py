@@ -10,9 +10,11 @@ chapters/08_init_regularisation.ipynb.
 
 import contextlib
 import csv
+import inspect
 import math
 import numbers
 import os
+import stat
 import tempfile
 
 import numpy as np
@@ -31,7 +33,7 @@ class Callback:
     `self.model` is the model being trained: set
     `self.model.stop_training = True` to stop after the current batch.
     `self.params` is {"epochs": ..., "steps": batches per epoch,
-    "batch_size": ...}.
+    "batch_size": ..., "validation": whether there are "val_..." logs}.
     """
 
     model = None
@@ -175,6 +177,16 @@ class ProgressBar(Callback):
 
 
 # %% chapters/08_init_regularisation.ipynb, cell 60
+def _check_monitor(owner, monitor, params):
+    """In fit (params known), refuse a 'val_...' monitor without
+    validation data before training, not after the first epoch."""
+    if (params and params.get("validation") is False
+            and monitor.startswith("val_")):
+        raise ValueError(f"{owner} monitors {monitor!r}, but fit has no "
+                         "validation_data; pass validation_data to fit, or "
+                         f"monitor {monitor[4:]!r}")
+
+
 class EarlyStopping(Callback):
     """Stop training when a monitored log has stopped improving (chapter 8).
 
@@ -197,7 +209,9 @@ class EarlyStopping(Callback):
             end of training (default False).
 
     After training: best (the best value), best_epoch, stopped_epoch
-    (None if training was not stopped), and best_weights.
+    (None if training was not stopped), and best_weights. In a loop
+    written by hand (no set_model), read `stop_training` after each
+    on_epoch_end.
     """
 
     def __init__(self, monitor="val_loss", patience=1, min_delta=0.0,
@@ -206,21 +220,27 @@ class EarlyStopping(Callback):
             raise TypeError(f"EarlyStopping: monitor must be the name of "
                             f"a log, such as 'val_loss', got {monitor!r}")
         if (isinstance(patience, bool)
-                or not isinstance(patience, numbers.Integral) or patience < 1):
+                or not isinstance(patience, numbers.Integral)):
+            raise TypeError(f"EarlyStopping: patience must be an integer "
+                            f">= 1 (epochs without improvement before "
+                            f"stopping), got {patience!r}")
+        if patience < 1:
             raise ValueError(f"EarlyStopping: patience must be an integer "
                              f">= 1 (epochs without improvement before "
                              f"stopping), got {patience!r}")
         if (isinstance(min_delta, bool)
-                or not isinstance(min_delta, numbers.Real)
-                or not math.isfinite(min_delta) or min_delta < 0):
+                or not isinstance(min_delta, numbers.Real)):
+            raise TypeError(f"EarlyStopping: min_delta must be a number "
+                            f">= 0, got {min_delta!r}")
+        if not math.isfinite(min_delta) or min_delta < 0:
             raise ValueError(f"EarlyStopping: min_delta must be a number "
                              f">= 0, got {min_delta!r}")
         if mode not in ("min", "max", "auto"):
             raise ValueError(f"EarlyStopping: mode must be 'min', 'max' "
                              f"or 'auto', got {mode!r}")
         if not isinstance(restore_best_weights, bool):
-            raise ValueError(f"EarlyStopping: restore_best_weights must be "
-                             f"True or False, got {restore_best_weights!r}")
+            raise TypeError(f"EarlyStopping: restore_best_weights must be "
+                            f"True or False, got {restore_best_weights!r}")
         self.monitor, self.patience = monitor, int(patience)
         self.min_delta = float(min_delta)
         if mode == "auto":
@@ -229,10 +249,12 @@ class EarlyStopping(Callback):
         self.on_train_begin()  # usable in a loop written by hand, too
 
     def on_train_begin(self, logs=None):
-        """Start afresh: no best value yet, no epoch waited."""
+        """Start afresh: no best value yet, no epoch waited. In fit, a
+        'val_...' monitor without validation data is refused here."""
+        _check_monitor("EarlyStopping", self.monitor, self.params)
         self.best = math.inf if self.mode == "min" else -math.inf
         self.best_epoch = self.stopped_epoch = self.best_weights = None
-        self.wait = 0
+        self.wait, self.stop_training = 0, False
 
     def monitored(self, logs):
         """logs[monitor], or an error that says which logs there are."""
@@ -251,6 +273,10 @@ class EarlyStopping(Callback):
         """Keep the best value (and weights); stop after `patience` epochs
         in a row without improvement."""
         value = self.monitored(logs)
+        if self.restore_best_weights and self.model is None:
+            raise RuntimeError("EarlyStopping(restore_best_weights=True) "
+                               "needs the model: call set_model(model) "
+                               "first (fit does)")
         if self.mode == "min":
             improved = value < self.best - self.min_delta
         else:
@@ -264,7 +290,9 @@ class EarlyStopping(Callback):
             self.wait += 1
             if self.wait >= self.patience:
                 self.stopped_epoch = epoch
-                self.model.stop_training = True
+                self.stop_training = True  # for a loop written by hand
+                if self.model is not None:  # in fit
+                    self.model.stop_training = True
 
     def on_train_end(self, logs=None):
         """With restore_best_weights, put the best epoch's weights back."""
@@ -279,6 +307,18 @@ class EarlyStopping(Callback):
 
 
 # %% chapters/08_init_regularisation.ipynb, cell 77
+def _accepts(function, count):
+    """Whether function can be called with `count` positional arguments
+    (True when its signature cannot be read, as for some built-ins)."""
+    try:
+        inspect.signature(function).bind(*range(count))
+    except TypeError:
+        return False
+    except ValueError:  # no signature to read
+        return True
+    return True
+
+
 class LearningRateScheduler(Callback):
     """Set optimizer.lr at the start of every epoch from a schedule, and
     log it as "lr" (chapter 8).
@@ -286,7 +326,8 @@ class LearningRateScheduler(Callback):
     Args:
         schedule: an object with lr_at(epoch, current_lr), such as
             StepLR, CosineLR or ReduceLROnPlateau (whose observe(epoch,
-            logs) is called after every epoch); or a function epoch -> lr.
+            logs) is called after every epoch); or a function epoch -> lr,
+            or, as in Keras, (epoch, current_lr) -> lr.
 
     The learning rate must come out as a number >= 0.
     """
@@ -300,17 +341,36 @@ class LearningRateScheduler(Callback):
             raise TypeError(f"LearningRateScheduler: schedule must have "
                             f"lr_at(epoch, current_lr), or be a function "
                             f"epoch -> lr, got {schedule!r}")
-        self.schedule = schedule
+        self.schedule, self.pass_lr = schedule, False
+        if not hasattr(schedule, "lr_at") and not _accepts(schedule, 1):
+            if not _accepts(schedule, 2):
+                raise TypeError(f"LearningRateScheduler: a schedule "
+                                f"function takes epoch, or (epoch, "
+                                f"current_lr); {schedule!r} takes neither")
+            self.pass_lr = True
+
+    def on_train_begin(self, logs=None):
+        """In fit, refuse a schedule watching a 'val_...' log that will
+        not exist (no validation data), before training."""
+        monitor = getattr(self.schedule, "monitor", None)
+        if isinstance(monitor, str):
+            _check_monitor(f"LearningRateScheduler({self.schedule!r})",
+                           monitor, self.params)
 
     def on_epoch_begin(self, epoch, logs=None):
         """Set the optimizer's learning rate for this epoch."""
         optimizer = self.model.optimizer
         if hasattr(self.schedule, "lr_at"):
             lr = self.schedule.lr_at(epoch, optimizer.lr)
+        elif self.pass_lr:
+            lr = self.schedule(epoch, optimizer.lr)
         else:
             lr = self.schedule(epoch)
-        if (isinstance(lr, bool) or not isinstance(lr, numbers.Real)
-                or not math.isfinite(lr) or lr < 0):
+        if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
+            raise TypeError(f"LearningRateScheduler: the schedule gave "
+                            f"lr={lr!r} for epoch {epoch}; a learning "
+                            "rate must be a number >= 0")
+        if not math.isfinite(lr) or lr < 0:
             raise ValueError(f"LearningRateScheduler: the schedule gave "
                              f"lr={lr!r} for epoch {epoch}; a learning "
                              "rate must be a number >= 0")
@@ -333,17 +393,26 @@ class TerminateOnNaN(Callback):
     a message naming the epoch and the batch, counted from 1 (chapter 8).
 
     After training, `message` holds that message (None if all went
-    well), and `epoch` and `batch` where it happened (counted from 0).
+    well), and `epoch` and `batch` where it happened (counted from 0);
+    `stop_training` is True then (read it in a loop written by hand).
     """
+
+    def __init__(self):
+        self.on_train_begin()  # usable in a loop written by hand, too
 
     def on_train_begin(self, logs=None):
         self.message, self.epoch, self.batch = None, 0, None
+        self.stop_training = False
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch = epoch
 
     def on_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")
+        if loss is not None and (isinstance(loss, bool)
+                                 or not isinstance(loss, numbers.Real)):
+            raise TypeError(f"TerminateOnNaN: logs['loss'] must be a "
+                            f"number, got {type(loss).__name__}: {loss!r}")
         if loss is not None and not math.isfinite(loss):
             self.batch = batch
             params = self.params or {}  # None outside fit
@@ -355,25 +424,48 @@ class TerminateOnNaN(Callback):
                             f"{batch + 1}{of_steps}; training stopped there. "
                             "A smaller learning rate often helps.")
             print(self.message)
-            self.model.stop_training = True  # fit checks it after each batch
+            self.stop_training = True  # for a loop written by hand
+            if self.model is not None:  # fit checks it after each batch
+                self.model.stop_training = True
 
 
-def _write_atomically(path, write, binary=False):
-    """Call write(f) on a new temporary file in path's folder, then rename it
-    to path: the file at path is the old one or the new one, never half of
-    one (chapter 8)."""
+def _writable_path(owner, path):
+    """path as a str, checked to name a file in an existing folder."""
     if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"the file to write must be a path, got {path!r}")
+        raise TypeError(f"{owner}: the file to write must be a path, "
+                        f"got {path!r}")
     path = os.fspath(path)
     if os.path.isdir(path):
-        raise IsADirectoryError(f"cannot write {path}: it is a folder")
+        raise IsADirectoryError(f"{owner}: cannot write {path}: it is a "
+                                "folder; name a file in it")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
-        raise FileNotFoundError(f"cannot write {path}: the folder {folder} "
-                                "does not exist")
+        raise FileNotFoundError(f"{owner}: cannot write {path}: the folder "
+                                f"{folder} does not exist")
+    return path
+
+
+def _file_mode(path):
+    """The permissions a new file at path gets from open(): the old
+    file's if there is one, else 0o666 without the umask's bits."""
+    if os.path.exists(path):
+        return stat.S_IMODE(os.stat(path).st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _write_atomically(path, write, binary=False, owner="write"):
+    """Call write(f) on a new temporary file in path's folder, then rename it
+    to path: the file at path is the old one or the new one, never half of
+    one (chapter 8). The file gets the permissions open() would give."""
+    path = _writable_path(owner, path)
+    folder = os.path.dirname(os.path.abspath(path))
+    mode = _file_mode(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.",
                                suffix=".tmp", dir=folder)
     try:
+        os.chmod(tmp, mode)  # mkstemp makes it 0o600
         with open(fd, "wb" if binary else "w",
                   **({} if binary else {"newline": ""})) as f:
             write(f)
@@ -398,10 +490,11 @@ class CSVLogger(Callback):
     """
 
     def __init__(self, path, append=False):
-        if not isinstance(path, (str, os.PathLike)):
-            raise TypeError(f"CSVLogger: path must be a file name, "
-                            f"got {path!r}")
-        self.path, self.append = os.fspath(path), bool(append)
+        self.path = _writable_path("CSVLogger", path)  # now, not later
+        if not isinstance(append, (bool, np.bool_)):
+            raise TypeError(f"CSVLogger: append must be True or False, "
+                            f"got {append!r}")
+        self.append = bool(append)
 
     def on_train_begin(self, logs=None):
         self.rows = []
@@ -418,7 +511,7 @@ class CSVLogger(Callback):
             writer.writeheader()
             writer.writerows(self.rows)
 
-        _write_atomically(self.path, write)
+        _write_atomically(self.path, write, owner="CSVLogger")
 
     def __repr__(self):
         return f"CSVLogger({self.path!r})"
@@ -443,6 +536,12 @@ class LambdaCallback(Callback):
             if not callable(function):
                 raise TypeError(f"LambdaCallback: {name} must be a function, "
                                 f"got {function!r}")
+            called = ("(logs)" if "train" in name else
+                      "(epoch, logs)" if "epoch" in name else "(batch, logs)")
+            if not _accepts(function, called.count(",") + 1):
+                raise TypeError(f"LambdaCallback: {name} is called with "
+                                f"{called}, which {function!r} does not "
+                                "accept")
         self.hooks = hooks
 
     def _call(self, name, *args):

@@ -17,12 +17,40 @@ __all__ = ['DataLoader']
 
 # %% chapters/06_training_loop.ipynb, cell 21
 def _check_positive_int(owner, name, value):
-    """value as an int >= 1, or a ValueError naming it."""
-    if (isinstance(value, bool) or not isinstance(value, numbers.Integral)
-            or value < 1):
+    """value as an int >= 1; else a TypeError (not an integer) or a
+    ValueError (< 1) naming it."""
+    if (isinstance(value, (bool, np.bool_))
+            or not isinstance(value, numbers.Integral)):
+        raise TypeError(f"{owner}: {name} must be a positive integer, "
+                        f"got {type(value).__name__}: {value!r}")
+    if value < 1:
         raise ValueError(f"{owner}: {name} must be a positive integer, "
                          f"got {value!r}")
     return int(value)
+
+
+def _check_flag(owner, name, value):
+    """value as a bool (numpy's bool too), or a TypeError naming it."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{owner}: {name} must be True or False, "
+                        f"got {value!r}")
+    return bool(value)
+
+
+def _generator(owner, rng, name="rng"):
+    """np.random.default_rng(rng): a Generator as it is, a seed makes one;
+    else a TypeError (not a seed) or ValueError (a negative seed)."""
+    if isinstance(rng, (bool, np.bool_, str, bytes, float)):
+        raise TypeError(f"{owner}: {name} must be a numpy Generator or an "
+                        f"integer seed >= 0, got {rng!r}")
+    try:
+        return np.random.default_rng(rng)
+    except TypeError:
+        raise TypeError(f"{owner}: {name} must be a numpy Generator or an "
+                        f"integer seed >= 0, got {rng!r}") from None
+    except ValueError:
+        raise ValueError(f"{owner}: {name} must be a numpy Generator or an "
+                         f"integer seed >= 0, got {rng!r}") from None
 
 
 def _as_targets(owner, y):
@@ -63,9 +91,10 @@ class DataLoader:
     def __init__(self, x, y=None, batch_size=32, shuffle=False,
                  drop_last=False, rng=None):
         x = as_array(x, "DataLoader", "x")
-        if x.ndim == 0:
-            raise ValueError("DataLoader: x must hold samples along axis 0, "
-                             "got a single number")
+        if x.ndim == 0 or len(x) == 0:
+            got = "a single number" if x.ndim == 0 else f"shape {x.shape}"
+            raise ValueError(f"DataLoader: x must hold at least one sample "
+                             f"along axis 0, got {got}")
         if y is not None:
             y = _as_targets("DataLoader", y)
             if y.ndim == 0 or len(y) != len(x):
@@ -76,16 +105,9 @@ class DataLoader:
         self.x, self.y = x, y  # not copied: the batches are read-only views
         self.batch_size = _check_positive_int("DataLoader", "batch_size",
                                               batch_size)
-        for name, flag in (("shuffle", shuffle), ("drop_last", drop_last)):
-            if not isinstance(flag, bool):
-                raise ValueError(f"DataLoader: {name} must be True or "
-                                 f"False, got {flag!r}")
-        self.shuffle, self.drop_last = shuffle, drop_last
-        try:
-            self.rng = np.random.default_rng(rng)
-        except (TypeError, ValueError):
-            raise TypeError(f"DataLoader: rng must be a numpy Generator or "
-                            f"an integer seed >= 0, got {rng!r}") from None
+        self.shuffle = _check_flag("DataLoader", "shuffle", shuffle)
+        self.drop_last = _check_flag("DataLoader", "drop_last", drop_last)
+        self.rng = _generator("DataLoader", rng)
 
     def __len__(self):
         """The number of batches in an epoch."""

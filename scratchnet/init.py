@@ -16,6 +16,8 @@ import numbers
 
 import numpy as np
 
+from scratchnet.data import _generator
+
 __all__ = ['normal', 'xavier_uniform', 'xavier_normal', 'he_uniform', 'he_normal']
 
 
@@ -35,7 +37,7 @@ def _fans(owner, shape):
     return int(fan_in), int(fan_out)
 
 
-def normal(std=0.01):
+def normal(std=0.01, *used_as_init):
     """An initialiser drawing W ~ N(0, std**2): the same scale for every
     layer size, the naive baseline (chapter 8).
 
@@ -44,15 +46,22 @@ def normal(std=0.01):
     Returns:
         init(shape, rng=None) -> array of that shape.
     """
-    if (isinstance(std, bool) or not isinstance(std, numbers.Real)
-            or not np.isfinite(std) or std <= 0):
+    if used_as_init or isinstance(std, (tuple, list)):  # init=normal
+        raise TypeError(f"normal(std) makes an initialiser, it is not one: "
+                        f"call it, init=normal(0.01), not init=normal "
+                        f"(it was called with {std!r})")
+    if isinstance(std, bool) or not isinstance(std, numbers.Real):
+        raise TypeError(f"normal: std must be a positive number, "
+                        f"got {type(std).__name__}: {std!r}")
+    if not np.isfinite(std) or std <= 0:
         raise ValueError(f"normal: std must be a positive number, "
                          f"got {std!r}")
     std = float(std)
 
     def init(shape, rng=None):
         _fans(f"normal(std={std})", shape)
-        return np.random.default_rng(rng).normal(0.0, std, size=shape)
+        generator = _generator(f"normal(std={std})", rng)
+        return generator.normal(0.0, std, size=shape)
 
     init.__name__ = init.__qualname__ = f"normal(std={std})"
     return init
@@ -66,16 +75,18 @@ def xavier_uniform(shape, rng=None):
     deep feedforward neural networks". PyTorch: xavier_uniform_.
     """
     fan_in, fan_out = _fans("xavier_uniform", shape)
+    generator = _generator("xavier_uniform", rng)
     a = np.sqrt(6.0 / (fan_in + fan_out))
-    return np.random.default_rng(rng).uniform(-a, a, size=(fan_in, fan_out))
+    return generator.uniform(-a, a, size=(fan_in, fan_out))
 
 
 def xavier_normal(shape, rng=None):
     """W ~ N(0, 2 / (fan_in + fan_out)), for tanh and sigmoid layers
     (chapter 8). Glorot and Bengio (2010). PyTorch: xavier_normal_."""
     fan_in, fan_out = _fans("xavier_normal", shape)
+    generator = _generator("xavier_normal", rng)
     std = np.sqrt(2.0 / (fan_in + fan_out))
-    return np.random.default_rng(rng).normal(0.0, std, size=(fan_in, fan_out))
+    return generator.normal(0.0, std, size=(fan_in, fan_out))
 
 
 # %% chapters/08_init_regularisation.ipynb, cell 16
@@ -87,8 +98,9 @@ def he_uniform(shape, rng=None):
     PyTorch: kaiming_uniform_(w, nonlinearity="relu"), fan_in mode.
     """
     fan_in, fan_out = _fans("he_uniform", shape)
+    generator = _generator("he_uniform", rng)
     a = np.sqrt(6.0 / fan_in)
-    return np.random.default_rng(rng).uniform(-a, a, size=(fan_in, fan_out))
+    return generator.uniform(-a, a, size=(fan_in, fan_out))
 
 
 def he_normal(shape, rng=None):
@@ -103,5 +115,6 @@ def he_normal(shape, rng=None):
     He et al. (2015). PyTorch: kaiming_normal_(w, nonlinearity="relu").
     """
     fan_in, fan_out = _fans("he_normal", shape)
+    generator = _generator("he_normal", rng)
     std = np.sqrt(2.0 / fan_in)
-    return np.random.default_rng(rng).normal(0.0, std, size=(fan_in, fan_out))
+    return generator.normal(0.0, std, size=(fan_in, fan_out))

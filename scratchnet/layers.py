@@ -14,6 +14,7 @@ import numbers
 import numpy as np
 
 from scratchnet.core import as_array, check_grad_out, Layer, Parameter
+from scratchnet.data import _generator
 from scratchnet.utils import add_to_class
 
 __all__ = ['Dense', 'Dropout']
@@ -155,16 +156,21 @@ class Dropout(Layer):
     """
 
     def __init__(self, p=0.5, rng=None):
-        if (isinstance(p, bool) or not isinstance(p, numbers.Real)
-                or not 0 <= p < 1):
+        if isinstance(p, bool) or not isinstance(p, numbers.Real):
+            raise TypeError(f"Dropout: p must be a probability in [0, 1), "
+                            f"got {type(p).__name__}: {p!r}")
+        if not 0 <= p < 1:
             raise ValueError(f"Dropout: p must be a probability in [0, 1), "
                              f"got {p!r}")
         self.p = float(p)
-        self.generator = np.random.default_rng(rng)
+        self.generator = _generator("Dropout", rng)
 
     def forward(self, x):
         """Training: y = x * m / (1 - p); evaluation: y = x."""
         x = as_array(x, self)
+        if x.ndim == 0:
+            raise ValueError(f"Dropout expected an array of samples, "
+                             f"(batch, ...), got the number {x.item()!r}")
         if not self.training or self.p == 0:
             self.save_for_backward(None, x.shape, x.dtype)
             return x

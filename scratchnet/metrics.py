@@ -35,11 +35,14 @@ def accuracy(y_pred, y_true):
     holds integer labels, (batch,) or (batch, 1), or one-hot rows
     (batch, classes). Yes/no: y_pred (batch,) or (batch, 1) holds the
     probability of yes (a sigmoid's output), read as yes above 0.5;
-    y_true holds 0 or 1, in either shape.
+    y_true holds 0 or 1, in either shape. Other labels are refused (a
+    regression has no accuracy: use "mae").
     """
     y_pred, y_true = _numbers("accuracy", y_pred=y_pred, y_true=y_true)
     n = len(y_pred) if y_pred.ndim else 0
-    if y_pred.ndim == 2 and y_pred.shape[1] > 1:
+    binary = not (y_pred.ndim == 2 and y_pred.shape[1] > 1)
+    classes = 2 if binary else y_pred.shape[1]
+    if not binary:
         predicted = y_pred.argmax(axis=1)                     # (batch,)
         if y_true.shape == y_pred.shape:
             labels = y_true.argmax(axis=1)                    # one-hot
@@ -49,9 +52,22 @@ def accuracy(y_pred, y_true):
             labels = None
     elif y_pred.ndim in (1, 2) and y_true.shape in ((n,), (n, 1)):
         predicted = y_pred.reshape(n) > 0.5                   # (batch,)
-        labels = y_true.reshape(n) > 0.5
+        labels = y_true.reshape(n)
     else:
         labels = None
+    if labels is not None and n:
+        wrong = (labels != np.round(labels)) | (labels < 0) | \
+            (labels >= classes)
+        if wrong.any():
+            i = int(np.argmax(wrong))
+            kind = ("labels 0 or 1" if binary
+                    else f"class labels 0 to {classes - 1}")
+            raise ValueError(f"accuracy: y_true must hold {kind} for "
+                             f"y_pred of shape {y_pred.shape}, got "
+                             f"{labels[i].item()!r} at index {i} (for a "
+                             "regression, use mean_absolute_error)")
+        if binary:
+            labels = labels == 1
     if labels is None or n == 0:
         raise ValueError(f"accuracy: y_pred of shape {y_pred.shape} and "
                          f"y_true of shape {y_true.shape} do not describe "
@@ -79,16 +95,17 @@ METRICS = {"accuracy": accuracy, "acc": accuracy,
 
 def get_metric(metric):
     """(name, function) for a metric given by name ("accuracy", "acc",
-    "mae", "mean_absolute_error") or as a function
+    "mae", "mean_absolute_error", in any case) or as a function
     (y_pred, y_true) -> float, named after the function."""
-    if isinstance(metric, str) and metric in METRICS:
-        function = METRICS[metric]
+    if isinstance(metric, str) and metric.lower() in METRICS:
+        function = METRICS[metric.lower()]
         return ("accuracy" if function is accuracy else "mae"), function
     if callable(metric) and not isinstance(metric, str):
         return getattr(metric, "__name__", type(metric).__name__), metric
-    raise ValueError(f"unknown metric {metric!r}; use one of "
-                     f"{', '.join(sorted(METRICS))}, or a function "
-                     "(y_pred, y_true) -> float")
+    kind = ValueError if isinstance(metric, str) else TypeError
+    raise kind(f"get_metric: unknown metric {metric!r}; use one of "
+               f"{', '.join(sorted(METRICS))}, or a function "
+               "(y_pred, y_true) -> float")
 
 
 # %% chapters/09_digits.ipynb, cell 29

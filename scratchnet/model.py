@@ -8,6 +8,7 @@ Exported from chapters/06_training_loop.ipynb and
 chapters/08_init_regularisation.ipynb.
 """
 
+import numbers
 import os
 import zipfile
 
@@ -15,7 +16,7 @@ import numpy as np
 
 from scratchnet.callbacks import _write_atomically, Callback, History, ProgressBar
 from scratchnet.core import as_array, Layer, Loss
-from scratchnet.data import _as_targets, _check_positive_int, DataLoader
+from scratchnet.data import _as_targets, _check_flag, _check_positive_int, _generator, DataLoader
 from scratchnet.metrics import get_metric
 from scratchnet.optim import Optimizer
 from scratchnet.utils import add_to_class
@@ -47,8 +48,14 @@ class Sequential(Layer):
         if isinstance(layers, Layer):
             raise TypeError(f"Sequential expects a list of layers, got one "
                             f"layer, {layers!r}; write Sequential([layer])")
+        if layers is None:
+            layers = ()
+        if isinstance(layers, (str, bytes)) or not hasattr(layers,
+                                                             "__iter__"):
+            raise TypeError(f"Sequential expects a list of layers, got "
+                            f"{type(layers).__name__}: {layers!r}")
         self.layers = []
-        for layer in layers or ():
+        for layer in layers:
             self.add(layer)
         self.loss = self.optimizer = None   # set by compile
         self.metrics = {}                   # name -> function, by compile
@@ -131,6 +138,9 @@ def summary(self, input_shape=None, print_fn=print):
         print_fn: called with the table (default print); None returns the
             table as a string instead.
     """
+    if print_fn is not None and not callable(print_fn):
+        raise TypeError(f"Sequential.summary: print_fn must be a function "
+                        f"(such as print) or None, got {print_fn!r}")
     if input_shape is None:
         first = next((layer for layer in self.layers
                       if hasattr(layer, "in_features")), None)
@@ -138,6 +148,15 @@ def summary(self, input_shape=None, print_fn=print):
             raise ValueError("Sequential.summary: pass input_shape, the "
                              "shape of one sample")
         input_shape = (first.in_features,)
+    if (not isinstance(input_shape, (tuple, list))
+            or not all(isinstance(n, numbers.Integral)
+                       and not isinstance(n, bool) for n in input_shape)):
+        raise TypeError(f"Sequential.summary: input_shape must be a tuple "
+                        f"of integers, the shape of one sample such as "
+                        f"(2,), got {input_shape!r}")
+    if any(n < 1 for n in input_shape):
+        raise ValueError(f"Sequential.summary: input_shape must hold "
+                         f"positive sizes, got {tuple(input_shape)!r}")
     x = np.zeros((1, *input_shape), dtype=np.float32)
     rows = [("layer", "output shape", "parameters")]
     was_training = self.training
@@ -224,8 +243,22 @@ def compile(self, loss, optimizer, metrics=()):
         metrics = ()
     if isinstance(metrics, str) or callable(metrics):
         metrics = [metrics]
-    metrics = dict(get_metric(m) for m in metrics)
-    self.loss, self.optimizer, self.metrics = loss, optimizer, metrics
+    named = {}
+    for metric in metrics:
+        try:
+            name, function = get_metric(metric)
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"Sequential.compile: {error}") from None
+        if name == "loss" or name.startswith("val_") or name in named:
+            why = ("is already taken" if name in named else
+                   "is the loss's log" if name == "loss" else
+                   "is for validation logs")
+            raise ValueError(f"Sequential.compile: two logs would be named "
+                             f"{name!r}: the metric {metric!r}'s name "
+                             f"{why}; give the function another name "
+                             "(def my_metric(y_pred, y_true): ...)")
+        named[name] = function
+    self.loss, self.optimizer, self.metrics = loss, optimizer, named
     return self
 
 
@@ -270,8 +303,10 @@ def _check_inputs(owner, x, dtype):
     if x.ndim == 0 or len(x) == 0:
         raise ValueError(f"{owner}: x must hold at least one sample along "
                          f"axis 0, got shape {x.shape}")
+    original = x
     if x.dtype != dtype:
-        x = x.astype(dtype)
+        with np.errstate(over="ignore"):
+            x = x.astype(dtype)
     # a BLAS product of each sample with ones is finite unless the sample
     # holds NaN or inf (or overflows: then the exact check below decides)
     rows = x.reshape(len(x), -1)
@@ -279,6 +314,12 @@ def _check_inputs(owner, x, dtype):
         sums = rows @ np.ones(rows.shape[1], rows.dtype)   # (n,)
     if not np.isfinite(sums).all() and not np.isfinite(x).all():
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(x))[0])
+        value = float(original[where])
+        if np.isfinite(value):
+            raise ValueError(f"{owner}: x holds values beyond {dtype}'s "
+                             f"range (about ±{np.finfo(dtype).max:.3g}), "
+                             f"the first {value!r} at index {where}; "
+                             "rescale the data first")
         raise ValueError(f"{owner}: x holds NaN or infinite values, the "
                          f"first at index {where}; clean the data first")
     return x
@@ -290,7 +331,13 @@ def _check_data(owner, x, y, dtype):
     x = _check_inputs(owner, x, dtype)
     y = _as_targets(owner, y)
     if y.dtype.kind not in "iu" and y.dtype != dtype:
-        y = y.astype(dtype)
+        with np.errstate(over="ignore"):
+            cast = y.astype(dtype)
+        if np.isfinite(y).all() and not np.isfinite(cast).all():
+            raise ValueError(f"{owner}: y holds values beyond {dtype}'s "
+                             f"range (about ±{np.finfo(dtype).max:.3g}); "
+                             "rescale the targets first")
+        y = cast
     if y.ndim == 0 or len(y) != len(x):
         count = "a single number" if y.ndim == 0 else len(y)
         raise ValueError(f"{owner}: x and y must have one entry per "
@@ -322,7 +369,13 @@ def fit(self, x, y, epochs=1, batch_size=32, validation_data=None,
     The data is checked and cast once, here: x to the parameters' dtype
     (float32), y to it too unless it holds integer labels. An epoch's
     loss and metrics are means over its batches, weighted by their
-    sizes, each measured before that batch's update.
+    sizes, each measured before that batch's update. Before any weight
+    changes, one sample of x (and of validation_data) goes through the
+    model, and every target through the loss and the metrics, so data
+    that does not fit fails at once, not after an epoch. If the outputs
+    overflow during training, fit raises FloatingPointError naming the
+    epoch and the batch (or a callback that sets stop_training when the
+    batch's loss is NaN, such as chapter 8's TerminateOnNaN, stops it).
 
     Args:
         x, y: the inputs (n, ...) and their n targets.
@@ -344,16 +397,21 @@ def fit(self, x, y, epochs=1, batch_size=32, validation_data=None,
     epochs = _check_positive_int("fit", "epochs", epochs)
     batch_size = _check_positive_int("fit", "batch_size", batch_size)
     if validation_data is not None:
-        if (not isinstance(validation_data, (tuple, list))
-                or len(validation_data) != 2):
+        if not isinstance(validation_data, (tuple, list)):
+            raise TypeError("fit: validation_data must be a pair (x_val, "
+                            f"y_val), got {type(validation_data).__name__}")
+        if len(validation_data) != 2:
             raise ValueError("fit: validation_data must be a pair (x_val, "
-                             f"y_val), got {type(validation_data).__name__}")
+                             f"y_val), got {len(validation_data)} items")
         validation_data = _check_data("fit (validation_data)",
                                       *validation_data, dtype)
-    if not isinstance(shuffle, bool) or verbose not in (0, 1):
-        raise ValueError(f"fit: shuffle must be True or False and verbose "
-                         f"0 or 1, got shuffle={shuffle!r}, "
-                         f"verbose={verbose!r}")
+    shuffle = _check_flag("fit", "shuffle", shuffle)
+    if isinstance(verbose, (bool, np.bool_)) or verbose not in (0, 1):
+        kind = (ValueError if isinstance(verbose, numbers.Integral)
+                and not isinstance(verbose, (bool, np.bool_))
+                else TypeError)
+        raise kind(f"fit: verbose must be 0 or 1, got {verbose!r}")
+    rng = _generator("fit", rng)
     if callbacks is None:
         callbacks = ()
     if isinstance(callbacks, Callback):
@@ -368,6 +426,15 @@ def fit(self, x, y, epochs=1, batch_size=32, validation_data=None,
         if not isinstance(callback, Callback):
             raise TypeError(f"fit: callbacks must be Callback instances, "
                             f"got {callback!r}")
+    if any(callbacks[i] is c for i, c in enumerate(callbacks)
+           for c in callbacks[:i]):
+        raise ValueError("fit: a callback is listed twice in callbacks; "
+                         "each would run twice")
+    # before any weight changes: does the data fit the model, the loss
+    # and the metrics? (else the error would come after an epoch)
+    self._dry_run("fit", x, y)
+    if validation_data is not None:
+        self._dry_run("fit: validation_data", *validation_data)
     loader = DataLoader(x, y, batch_size=batch_size, shuffle=shuffle,
                         rng=rng)
     self.history = History()
@@ -376,7 +443,8 @@ def fit(self, x, y, epochs=1, batch_size=32, validation_data=None,
     for callback in callbacks:
         callback.set_model(self)
         callback.set_params({"epochs": epochs, "steps": len(loader),
-                             "batch_size": batch_size})
+                             "batch_size": batch_size,
+                             "validation": validation_data is not None})
 
     self.stop_training = False
     for callback in callbacks:
@@ -390,15 +458,34 @@ def fit(self, x, y, epochs=1, batch_size=32, validation_data=None,
         for batch, (xb, yb) in enumerate(loader):
             for callback in callbacks:
                 callback.on_batch_begin(batch)
-            loss, y_pred = self.train_step(xb, yb)
+            try:  # an overflow is reported below, as a divergence
+                with np.errstate(over="ignore", invalid="ignore"):
+                    loss, y_pred = self.train_step(xb, yb)
+            except (ValueError, FloatingPointError):
+                if (epoch, batch) == (0, 0) or self._outputs_finite(xb):
+                    raise  # not a divergence: the error stands
+                # the outputs overflowed: the loss is not a number
+                for callback in callbacks:
+                    callback.on_batch_end(batch, {"loss": float("nan")})
+                if not self.stop_training:
+                    raise FloatingPointError(
+                        f"fit: training diverged in epoch {epoch + 1}/"
+                        f"{epochs}, batch {batch + 1}/{len(loader)}: the "
+                        "model's outputs are no longer finite numbers, so "
+                        "the loss is NaN. A smaller learning rate often "
+                        "helps.") from None
+                break
             seen += len(xb)
             totals["loss"] += loss * len(xb)
             for name, metric in self.metrics.items():
-                totals[name] += metric(y_pred, yb) * len(xb)
+                totals[name] += _metric_value(
+                    "fit", name, metric(y_pred, yb)) * len(xb)
             for callback in callbacks:
                 callback.on_batch_end(batch, {"loss": loss})
             if self.stop_training:
                 break
+        if not seen:  # stopped at the first batch: no logs to report
+            break
         logs = {name: total / seen for name, total in totals.items()}
         if validation_data is not None:
             scores = self._scores(*validation_data)
@@ -412,13 +499,51 @@ def fit(self, x, y, epochs=1, batch_size=32, validation_data=None,
     return self.history
 
 
+def _metric_value(owner, name, value):
+    """A metric's result as a float, or a TypeError saying what came."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value,
+                                                              numbers.Real):
+        raise TypeError(f"{owner}: the metric {name!r} must return one "
+                        f"number, got {type(value).__name__}: {value!r}")
+    return float(value)
+
+
+@add_to_class(Sequential)
+def _outputs_finite(self, x):
+    """Whether the model's outputs for x are finite numbers."""
+    with np.errstate(all="ignore"):
+        return bool(np.isfinite(self._predict(x, len(x))).all())
+
+
+@add_to_class(Sequential)
+def _dry_run(self, owner, x, y):
+    """Check, before training, that (x, y) fit the model, the loss and
+    the metrics: one sample through the model in evaluation mode, its
+    output repeated for every target. Changes no weight."""
+    try:
+        out = self._predict(x[:1], 1)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"{owner}: x of shape {x.shape} does not fit "
+                          f"the model: {error}") from None
+    try:
+        self._score_outputs(np.broadcast_to(out, (len(y), *out.shape[1:])),
+                            y, owner)
+    except (TypeError, ValueError) as error:
+        if str(error).startswith(owner):
+            raise
+        raise type(error)(f"{owner}: {error}") from None
+
+
 @add_to_class(Sequential)
 def evaluate(self, x, y, batch_size=256):
     """The loss and the metrics on (x, y), in evaluation mode (chapter 6):
     {"loss": ..., "accuracy": ..., ...}."""
     self._check_compiled("evaluate")
+    batch_size = _check_positive_int("evaluate", "batch_size", batch_size)
     x, y = _check_data("evaluate", x, y, _input_dtype(self))
-    return self._scores(x, y, batch_size)
+    return self._scores(x, y, batch_size, "evaluate")
 
 
 @add_to_class(Sequential)
@@ -444,12 +569,17 @@ def _predict(self, x, batch_size):
 
 
 @add_to_class(Sequential)
-def _scores(self, x, y, batch_size=256):
+def _scores(self, x, y, batch_size=256, owner="fit"):
     """evaluate, for data already checked."""
-    y_pred = self._predict(x, batch_size)
+    return self._score_outputs(self._predict(x, batch_size), y, owner)
+
+
+@add_to_class(Sequential)
+def _score_outputs(self, y_pred, y, owner):
+    """{"loss": ..., metric: ...} of the outputs y_pred for targets y."""
     logs = {"loss": self.loss(y_pred, y)}
     for name, metric in self.metrics.items():
-        logs[name] = metric(y_pred, y)
+        logs[name] = _metric_value(owner, name, metric(y_pred, y))
     return logs
 
 
@@ -471,7 +601,11 @@ def save_weights(self, path):
     """Write every parameter to the .npz file `path`, named by place
     ("0.W", "0.b", "2.W", ...), atomically (chapter 8)."""
     arrays = {name: p.value for name, _, _, p in _weight_names(self)}
-    _write_atomically(path, lambda f: np.savez(f, **arrays), binary=True)
+    if not arrays:  # np.savez would write an empty zip, not an .npz
+        raise ValueError("save_weights: the model has no parameters to "
+                         "save")
+    _write_atomically(path, lambda f: np.savez(f, **arrays), binary=True,
+                      owner="save_weights")
 
 
 @add_to_class(Sequential)
@@ -488,6 +622,9 @@ def load_weights(self, path):
         raise TypeError(f"load_weights: path must be a file name, "
                         f"got {path!r}")
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"load_weights: {path} is a folder; name "
+                                "the .npz file that save_weights wrote")
     if not os.path.isfile(path):
         raise FileNotFoundError(f"load_weights: there is no file {path}")
     with open(path, "rb") as f:
@@ -515,6 +652,10 @@ def load_weights(self, path):
                              f"shape {p.value.shape}, is not in the file "
                              f"(it holds {', '.join(sorted(arrays))})")
         found = arrays[name]
+        if not isinstance(found, np.ndarray):  # a member without .npy
+            raise ValueError(f"load_weights: {path}: {name} is not a numpy "
+                             "array (its member in the zip is not an .npy "
+                             "file), so this is not a weights file")
         if found.shape != p.value.shape:
             raise ValueError(f"load_weights: {path} does not fit this model: "
                              f"parameter {name} of layer {i}, {layer!r}, has "
@@ -523,6 +664,15 @@ def load_weights(self, path):
         if found.dtype.kind != "f":
             raise ValueError(f"load_weights: {path}: {name} holds "
                              f"{found.dtype} values, not floating point")
+        if not np.isfinite(found).all():
+            raise ValueError(f"load_weights: {path}: {name} holds NaN or "
+                             "infinite values; refusing to load them")
+        limit = np.finfo(p.value.dtype).max
+        if np.abs(found).max() > limit:
+            raise ValueError(f"load_weights: {path}: {name} holds values "
+                             f"up to {float(np.abs(found).max()):.3g}, "
+                             f"beyond the model's {p.value.dtype} "
+                             f"(about ±{limit:.3g})")
     extra = sorted(set(arrays) - {name for name, _, _, _ in expected})
     if extra:
         raise ValueError(f"load_weights: {path} does not fit this model: "

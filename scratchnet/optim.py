@@ -19,10 +19,14 @@ __all__ = ['Optimizer', 'SGD', 'RMSProp', 'Adam']
 # %% chapters/06_training_loop.ipynb, cell 13
 def _check_number(owner, name, value, low=None, high=None, low_open=False,
                   high_open=True):
-    """value as a float in [low, high) (or the interval the flags say), or
-    a ValueError naming the owner, the argument and the value."""
-    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
-            or not np.isfinite(value)):
+    """value as a float in [low, high) (or the interval the flags say);
+    else a TypeError (not a number) or ValueError (NaN, inf, out of the
+    interval) naming the owner, the argument and the value."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value,
+                                                              numbers.Real):
+        raise TypeError(f"{owner}: {name} must be a finite number, "
+                        f"got {type(value).__name__}: {value!r}")
+    if not np.isfinite(value):
         raise ValueError(f"{owner}: {name} must be a finite number, "
                          f"got {value!r}")
     value = float(value)
@@ -69,7 +73,9 @@ class Optimizer(_Component):
     keyed per parameter and created at the parameter's first step, so
     rebuilding a model around the same Parameters, or passing them in
     another order, never resets it. `lr` is a plain attribute, which
-    schedulers (chapter 8) change between epochs.
+    schedulers (chapter 8) change between epochs. Use one optimizer
+    per model: two models compiled with the same one share its
+    `iterations` (and so SGD's decay), and each of its steps counts.
 
     Args:
         lr: the learning rate, a number > 0.
@@ -86,8 +92,15 @@ class Optimizer(_Component):
         self.iterations = 0
 
     def step(self, parameters):
-        """Update every parameter in place from its grad; count the step."""
+        """Update every parameter in place from its grad; count the step.
+        A parameter listed twice is refused: it would move twice."""
         parameters = _parameter_list(self, "step", parameters)
+        if len({id(p) for p in parameters}) < len(parameters):
+            twice = next(p for i, p in enumerate(parameters)
+                         if any(p is q for q in parameters[:i]))
+            raise ValueError(f"{self!r}.step: the parameter {twice!r} is "
+                             "listed twice; each must appear once (as "
+                             "model.parameters() lists them)")
         self.iterations += 1
         for p in parameters:
             state = self.state.get(id(p))
@@ -146,9 +159,10 @@ class SGD(Optimizer):
         self.weight_decay = _check_number(name, "weight_decay",
                                           weight_decay, low=0.0)
         self.decay = _check_number(name, "decay", decay, low=0.0)
-        if not isinstance(nesterov, bool):
-            raise ValueError(f"{name}: nesterov must be True or False, "
-                             f"got {nesterov!r}")
+        if not isinstance(nesterov, (bool, np.bool_)):
+            raise TypeError(f"{name}: nesterov must be True or False, "
+                            f"got {nesterov!r}")
+        nesterov = bool(nesterov)
         if nesterov and self.momentum == 0:
             raise ValueError(f"{name}: nesterov=True needs momentum > 0, "
                              f"got momentum={momentum!r}")

@@ -18,16 +18,21 @@ __all__ = ['StepLR', 'CosineLR', 'ReduceLROnPlateau']
 def _number(owner, name, value, ok, expected):
     """value as a float if it is a finite number for which ok(value) holds,
     else a ValueError saying what was expected."""
-    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
-            or not math.isfinite(value) or not ok(value)):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{owner}: {name} must be {expected}, got "
+                        f"{type(value).__name__}: {value!r}")
+    if not math.isfinite(value) or not ok(value):
         raise ValueError(f"{owner}: {name} must be {expected}, got {value!r}")
     return float(value)
 
 
 def _count(owner, name, value, least=1):
-    """value as an int >= least, or a ValueError naming it."""
-    if (isinstance(value, bool) or not isinstance(value, numbers.Integral)
-            or value < least):
+    """value as an int >= least; else a TypeError (not an integer) or a
+    ValueError (too small) naming it."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{owner}: {name} must be an integer >= {least}, "
+                        f"got {type(value).__name__}: {value!r}")
+    if value < least:
         raise ValueError(f"{owner}: {name} must be an integer >= {least}, "
                          f"got {value!r}")
     return int(value)

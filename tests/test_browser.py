@@ -4,7 +4,8 @@ headless Chromium, offline (requests to any other host are blocked and count as 
 Each page is visited once per width; every check in tests/browser/checks.py looks at it (maths typeset,
 offline and error-free, links and images, unique ids, widget stand-ins, nothing cut off, no
 sideways page scroll, code and equations fit at desktop width, solutions fold, figures legible on
-a phone, scrubbers move). Each check's companion test on a deliberately broken page is in
+a phone, scrubbers move; and, for accessibility, axe-core's WCAG 2.1 A and AA rules, alt texts,
+maths for screen readers, no motion for a reader who asks for less). Each check's companion test on a deliberately broken page is in
 tests/test_browser_checks.py. Marked `browser`: `pytest -m "not browser"` leaves these out.
 """
 
@@ -12,7 +13,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import WIDTHS, pages, run_checks, search_hits
+import os
+
+from tests.browser import AXE_CHECK, WIDTHS, axe_missing, checks_here, pages, run_checks, search_hits
 from tests.built_book import HTML, require_fresh_book
 
 pytestmark = pytest.mark.browser
@@ -38,7 +41,7 @@ def problems_on(book, path: str, width: str) -> dict[str, list[str]]:
     """All checks' problems on one page at one width; the page is visited once."""
     if (path, width) not in _found:
         with book.visit(path, width) as visit:
-            _found[path, width] = run_checks(visit)
+            _found[path, width] = run_checks(visit, checks_here())
     return _found[path, width]
 
 
@@ -69,3 +72,15 @@ def test_search_finds_pages(book):
 def test_search_hit_counting_sees_a_query_with_no_results(book):
     """The companion of the search test: a word that is in no page finds nothing."""
     assert search_hits(book, "qwzxvkjq") == 0
+
+
+def test_axe_core_is_installed():
+    """The accessibility rules run on every page above only with axe-core installed (`make axe`,
+    which `make test-browser` runs). Without it test_page leaves that check out, and this test
+    skips saying how to get it; in CI (SCRATCHNET_REQUIRE_BROWSER=1) it fails instead."""
+    missing = axe_missing()
+    if missing and os.environ.get("SCRATCHNET_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{AXE_CHECK}: {missing}", pytrace=False)
+    if missing:
+        pytest.skip(missing)
+    assert any(c.name == AXE_CHECK for c in checks_here())

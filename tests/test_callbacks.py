@@ -113,20 +113,30 @@ def test_early_stopping_in_fit_stops_and_restores_the_best_epoch():
 
 def test_early_stopping_without_validation_data_says_so():
     x, y = data()
+    model = model_for()
+    before = [p.value.copy() for p in model.parameters()]
+    with pytest.raises(ValueError, match=r"^EarlyStopping monitors 'val_loss', but fit has no validation_data; "
+                                         r"pass validation_data to fit, or monitor 'loss'$"):
+        model.fit(x, y, epochs=2, verbose=0, callbacks=[EarlyStopping()])
+    assert all(np.array_equal(p.value, b) for p, b in zip(model.parameters(), before))  # before training
+    # a log missing at the end of an epoch (a loop by hand) is still named
     with pytest.raises(ValueError, match=r"monitors 'val_loss', but the logs hold loss; for 'val_\.\.\.' "
                                          r"logs, pass validation_data to fit"):
-        model_for().fit(x, y, epochs=2, verbose=0, callbacks=[EarlyStopping()])
+        EarlyStopping().on_epoch_end(0, {"loss": 1.0})
+    # with validation data the same callback is accepted
+    model.fit(x, y, epochs=1, verbose=0, validation_data=(x, y), callbacks=[EarlyStopping()])
 
 
 @pytest.mark.parametrize("kwargs, error, message", [
     ({"patience": 0}, ValueError, r"patience must be an integer >= 1 .*got 0"),
-    ({"patience": 1.5}, ValueError, r"patience must be an integer >= 1 .*got 1.5"),
-    ({"patience": True}, ValueError, r"patience must be an integer >= 1 .*got True"),
+    ({"patience": 1.5}, TypeError, r"patience must be an integer >= 1 .*got 1.5"),
+    ({"patience": True}, TypeError, r"patience must be an integer >= 1 .*got True"),
+    ({"min_delta": "0.1"}, TypeError, r"min_delta must be a number >= 0, got '0.1'"),
     ({"min_delta": -0.1}, ValueError, r"min_delta must be a number >= 0, got -0.1"),
     ({"min_delta": float("nan")}, ValueError, r"min_delta must be a number >= 0, got nan"),
     ({"mode": "minimum"}, ValueError, r"mode must be 'min', 'max' or 'auto', got 'minimum'"),
     ({"monitor": None}, TypeError, r"monitor must be the name of a log"),
-    ({"restore_best_weights": "yes"}, ValueError, r"restore_best_weights must be True or False"),
+    ({"restore_best_weights": "yes"}, TypeError, r"restore_best_weights must be True or False"),
 ])
 def test_early_stopping_bad_arguments(kwargs, error, message):
     with pytest.raises(error, match=f"EarlyStopping: {message}"):
@@ -246,10 +256,15 @@ def test_a_direct_write_would_have_left_half_a_file(tmp_path):
     assert path.read_text() != "epoch,loss\n0,1.0\n"
 
 
-def test_a_missing_folder_is_named(tmp_path):
-    logger = CSVLogger(tmp_path / "nowhere" / "log.csv")
+def test_a_missing_folder_is_named_when_the_logger_is_made(tmp_path):
+    with pytest.raises(FileNotFoundError, match="^CSVLogger: cannot write .*log.csv: the folder .*nowhere does "
+                                                "not exist"):
+        CSVLogger(tmp_path / "nowhere" / "log.csv")
+    (tmp_path / "later").mkdir()
+    logger = CSVLogger(tmp_path / "later" / "log.csv")
+    (tmp_path / "later").rmdir()  # the folder went away after the logger was made: still named
     logger.on_train_begin()
-    with pytest.raises(FileNotFoundError, match="the folder .*nowhere does not exist"):
+    with pytest.raises(FileNotFoundError, match="the folder .*later does not exist"):
         logger.on_epoch_end(0, {"loss": 1.0})
 
 
@@ -333,12 +348,13 @@ def test_a_schedule_class_instead_of_a_schedule_is_refused():
 
 
 def test_csv_logger_bad_paths(tmp_path):
-    with pytest.raises(TypeError, match="CSVLogger: path must be a file name, got None"):
+    with pytest.raises(TypeError, match="^CSVLogger: the file to write must be a path, got None"):
         CSVLogger(None)
-    logger = CSVLogger(tmp_path)
-    logger.on_train_begin()
-    with pytest.raises(IsADirectoryError, match="it is a folder"):
-        logger.on_epoch_end(0, {"loss": 1.0})
+    with pytest.raises(IsADirectoryError, match="^CSVLogger: cannot write .*: it is a folder; name a file in it"):
+        CSVLogger(tmp_path)
+    with pytest.raises(TypeError, match="^CSVLogger: append must be True or False, got 'no'"):
+        CSVLogger(tmp_path / "log.csv", append="no")
+    assert CSVLogger(tmp_path / "log.csv", append=np.bool_(True)).append is True
 
 
 def test_terminate_on_nan_outside_fit_names_epoch_and_batch_without_totals():
@@ -347,3 +363,90 @@ def test_terminate_on_nan_outside_fit_names_epoch_and_batch_without_totals():
     guard.on_train_begin()
     guard.on_batch_end(4, {"loss": float("nan")})
     assert "the loss is nan in epoch 1, batch 5;" in guard.message
+
+
+# ------------------------------------------------------------------ review B: checks before training, loops by hand
+
+def test_a_plateau_schedule_without_validation_data_fails_before_training():
+    x, y = data()
+    model = model_for()
+    before = [p.value.copy() for p in model.parameters()]
+    with pytest.raises(ValueError, match=r"^LearningRateScheduler\(ReduceLROnPlateau\(monitor='val_loss'.*\)\) "
+                                         r"monitors 'val_loss', but fit has no validation_data; pass "
+                                         r"validation_data to fit, or monitor 'loss'$"):
+        model.fit(x, y, epochs=2, verbose=0, callbacks=[sn.LearningRateScheduler(sn.ReduceLROnPlateau())])
+    assert all(np.array_equal(p.value, b) for p, b in zip(model.parameters(), before))
+    model.fit(x, y, epochs=1, verbose=0, validation_data=(x, y),  # the companion
+              callbacks=[sn.LearningRateScheduler(sn.ReduceLROnPlateau())])
+
+
+def test_early_stopping_works_in_a_loop_written_by_hand():
+    stopper = EarlyStopping(monitor="loss", patience=2)
+    for epoch, loss in enumerate([1.0, 1.5, 1.5, 1.5]):
+        stopper.on_epoch_end(epoch, {"loss": loss})
+        if stopper.stop_training:
+            break
+    assert (epoch, stopper.stopped_epoch, stopper.best) == (2, 2, 1.0)
+
+
+def test_early_stopping_restoring_weights_without_a_model_says_so():
+    with pytest.raises(RuntimeError, match=r"^EarlyStopping\(restore_best_weights=True\) needs the model: call "
+                                           r"set_model\(model\) first \(fit does\)$"):
+        EarlyStopping(monitor="loss", restore_best_weights=True).on_epoch_end(0, {"loss": 1.0})
+
+
+def test_terminate_on_nan_works_in_a_loop_written_by_hand(capsys):
+    guard = TerminateOnNaN()  # neither set_model nor on_train_begin
+    guard.on_batch_end(0, {"loss": 1.0})
+    assert not guard.stop_training
+    guard.on_batch_end(1, {"loss": float("inf")})
+    assert guard.stop_training and "the loss is inf in epoch 1, batch 2;" in capsys.readouterr().out
+
+
+def test_terminate_on_nan_refuses_a_loss_that_is_not_a_number():
+    with pytest.raises(TypeError, match=r"^TerminateOnNaN: logs\['loss'\] must be a number, got str: 'nan'$"):
+        TerminateOnNaN().on_batch_end(0, {"loss": "nan"})
+
+
+def test_a_keras_style_schedule_gets_the_current_rate():
+    x, y = data()
+    seen = []
+
+    def halve(epoch, lr):
+        seen.append(lr)
+        return lr / 2
+
+    history = model_for(lr=0.04).fit(x, y, epochs=3, verbose=0, callbacks=[sn.LearningRateScheduler(halve)])
+    assert seen == [0.04, 0.02, 0.01] and history.history["lr"] == [0.02, 0.01, 0.005]
+    with pytest.raises(TypeError, match=r"^LearningRateScheduler: a schedule function takes epoch, or \(epoch, "
+                                        r"current_lr\); .* takes neither$"):
+        sn.LearningRateScheduler(lambda: 0.1)
+
+
+@pytest.mark.parametrize("hook, function, called", [
+    ("on_epoch_end", lambda logs: None, r"\(epoch, logs\)"),
+    ("on_batch_begin", lambda: None, r"\(batch, logs\)"),
+    ("on_train_begin", lambda epoch, logs: None, r"\(logs\)"),
+])
+def test_lambda_callback_checks_how_many_arguments_a_hook_takes(hook, function, called):
+    with pytest.raises(TypeError, match=rf"^LambdaCallback: {hook} is called with {called}, which .* does not "
+                                        r"accept$"):
+        LambdaCallback(**{hook: function})
+    LambdaCallback(on_epoch_end=lambda epoch, logs=None: None, on_train_end=print)  # the companions
+
+
+def test_written_files_get_the_permissions_open_would_give(tmp_path):
+    old = os.umask(0o022)
+    try:
+        logger = CSVLogger(tmp_path / "log.csv")
+        logger.on_train_begin()
+        logger.on_epoch_end(0, {"loss": 1.0})
+        assert oct(os.stat(tmp_path / "log.csv").st_mode & 0o777) == oct(0o644)
+        os.umask(0o077)
+        callbacks_module._write_atomically(tmp_path / "private.txt", lambda f: f.write("x"))
+        assert oct(os.stat(tmp_path / "private.txt").st_mode & 0o777) == oct(0o600)
+        os.chmod(tmp_path / "log.csv", 0o640)  # an existing file keeps its permissions
+        logger.on_epoch_end(1, {"loss": 0.5})
+        assert oct(os.stat(tmp_path / "log.csv").st_mode & 0o777) == oct(0o640)
+    finally:
+        os.umask(old)

@@ -70,7 +70,7 @@ def test_callbacks_get_the_model_and_the_params():
     recorder, m = Recorder(), model()
     m.fit(x, y, epochs=3, batch_size=4, callbacks=[recorder], verbose=0, rng=0)
     assert recorder.model is m
-    assert recorder.params == {"epochs": 3, "steps": 3, "batch_size": 4}
+    assert recorder.params == {"epochs": 3, "steps": 3, "batch_size": 4, "validation": False}
 
 
 def test_the_base_hooks_do_nothing_and_the_repr_names_the_class():

@@ -114,6 +114,58 @@ def test_dataloader_messages_say_what_went_wrong():
     assert "gave some samples twice" in ch06.check_dataloader_iter(loader_with(with_replacement)).message
 
 
+# Review A2/A3: wrong loaders that passed, or drew a hint about something else
+
+def shuffles_within_batches(self):
+    n, b = len(self.x), self.batch_size
+    blocks = [np.arange(start, min(start + b, n)) for start in range(0, len(self) * b, b)]
+    yield from _batches(self, np.concatenate([self.rng.permutation(i) if self.shuffle else i
+                                              for i in blocks]))
+
+
+def shuffles_the_callers_data(self):
+    if self.shuffle:
+        order = self.rng.permutation(len(self.x))
+        self.x[...], self.y[...] = self.x[order], self.y[order]
+    yield from _batches(self, np.arange(len(self.x)))
+
+
+def freezes_the_callers_data(self):
+    self.x.flags.writeable = False
+    if self.y is not None:
+        self.y.flags.writeable = False
+    yield from DataLoader.__iter__(self)
+
+
+def collects_a_list(self):
+    return list(DataLoader.__iter__(self))
+
+
+def returns_nothing(self):
+    pass
+
+
+def yields_text(self):
+    for batch in DataLoader.__iter__(self):
+        yield (batch[0].astype(str), batch[1]) if self.y is not None else batch.astype(str)
+
+
+@pytest.mark.parametrize("iterate, where", [
+    (shuffles_within_batches, "shuffled within each batch only"),
+    (shuffles_the_callers_data, "shuffled the caller's x and y in place"),
+    (freezes_the_callers_data, "made the caller's x (or y) read-only"),
+    (collects_a_list, "__iter__ must be a generator"),
+    (returns_nothing, "__iter__ must be a generator"),
+])
+def test_dataloader_mistakes_the_review_found(iterate, where):
+    assert_hint(ch06.check_dataloader_iter(loader_with(iterate)), where)
+
+
+def test_a_loader_that_yields_text_is_told_so_not_crashed_on():
+    result = ch06.check_dataloader_iter(loader_with(yields_text))
+    assert not result.passed and "xb has dtype <U" in result.message, repr(result)
+
+
 def test_the_chapters_dataloader_passes():
     assert ch06.check_dataloader_iter(DataLoader).passed
 
@@ -275,6 +327,36 @@ def test_train_step_typical_mistakes(body, where):
     assert_hint(ch06.check_train_step(step_with(body)), where)
 
 
+def zero_after_the_step(self, x, y):
+    params = self.parameters()
+    y_pred = self.forward(x)
+    loss = self.loss(y_pred, y)
+    self.backward(self.loss.backward())
+    self.optimizer.step(params)
+    self.optimizer.zero_grad(params)
+    return loss, y_pred
+
+
+def zero_by_rebinding(self, x, y):
+    params = self.parameters()
+    for p in params:
+        p.grad = np.zeros_like(p.value)
+    y_pred = self.forward(x)
+    loss = self.loss(y_pred, y)
+    self.backward(self.loss.backward())
+    self.optimizer.step(params)
+    return loss, y_pred
+
+
+@pytest.mark.parametrize("body, where", [
+    (zero_after_the_step, "zeroed after the step, at the end"),
+    (zero_by_rebinding, "replaced with new arrays by hand"),
+])
+def test_train_step_mistakes_the_review_found(body, where):
+    """Review A3: both drew a hint about something they did not do."""
+    assert_hint(ch06.check_train_step(step_with(body)), where)
+
+
 def test_the_chapters_train_step_passes():
     assert ch06.check_train_step(Sequential).passed
 
@@ -301,6 +383,51 @@ def top_k(ascending=False, count=False, off_by_one=False, check_k=True):
 ])
 def test_top_k_typical_mistakes(kwargs, where):
     assert_hint(ch06.check_top_k_accuracy(top_k(**kwargs)), where)
+
+
+def mean_over_entries(y_pred, y_true, k):
+    if not 1 <= k <= y_pred.shape[1]:
+        raise ValueError(f"k must be in [1, {y_pred.shape[1]}], got {k}")
+    top = np.argsort(-y_pred, axis=1)[:, :k]
+    return float(np.mean(top == y_true[:, None]))
+
+
+def strictly_above_the_kth(y_pred, y_true, k):
+    if not 1 <= k <= y_pred.shape[1]:
+        raise ValueError(f"k must be in [1, {y_pred.shape[1]}], got {k}")
+    kth = -np.sort(-y_pred, axis=1)[:, k - 1]
+    return float(np.mean(y_pred[np.arange(len(y_true)), y_true] > kth))
+
+
+def along_axis_0(y_pred, y_true, k):
+    if not 1 <= k <= y_pred.shape[1]:
+        raise ValueError(f"k must be in [1, {y_pred.shape[1]}], got {k}")
+    top = np.argsort(-y_pred, axis=0)[:k].T
+    return float(np.mean([y_true[i] in top[min(i, len(top) - 1)] for i in range(len(y_true))]))
+
+
+def zeroes_its_input(y_pred, y_true, k):
+    result = top_k()(y_pred, y_true, k)
+    y_pred[...] = 0
+    return result
+
+
+@pytest.mark.parametrize("answer, where", [
+    (mean_over_entries, "a sample counts once"),            # 0.25 at k=2 was "one class too few"
+    (strictly_above_the_kth, "one class too few"),
+    (zeroes_its_input, "changed its arguments in place"),   # passed
+])
+def test_top_k_mistakes_the_review_found(answer, where):
+    assert_hint(ch06.check_top_k_accuracy(answer), where)
+
+
+def test_the_hint_for_one_class_too_few_names_a_strict_comparison_too():
+    assert "compare with >=, not >" in ch06.check_top_k_accuracy(strictly_above_the_kth).what
+
+
+def test_a_top_k_along_the_wrong_axis_is_not_told_it_counts_the_lowest_scores():
+    result = ch06.check_top_k_accuracy(along_axis_0)
+    assert not result.passed and "*lowest* scores" not in result.where, repr(result)
 
 
 def test_a_right_top_k_passes():
@@ -341,6 +468,24 @@ def norm_callback(norm=lambda grads: np.sqrt(sum(np.sum(g ** 2) for g in grads))
 ])
 def test_gradient_norm_typical_mistakes(kwargs, where):
     assert_hint(ch06.check_gradient_norm(norm_callback(**kwargs)), where)
+
+
+@pytest.mark.parametrize("logged", [
+    lambda norms: list(norms),                       # each crashed the check (review A1)
+    lambda norms: "%.3f" % np.mean(norms),
+    lambda norms: np.mean(norms, keepdims=True),     # passed case 1, crashed in case 2
+])
+def test_gradient_norm_that_is_not_one_number_is_told_so(logged):
+    class GradientNorm(sn.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.norms = []
+
+        def on_batch_end(self, batch, logs=None):
+            self.norms.append(np.sqrt(sum(np.sum(p.grad ** 2) for p in self.model.parameters())))
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs["grad_norm"] = logged(self.norms)
+    assert_hint(ch06.check_gradient_norm(GradientNorm), "must be one number")
 
 
 def test_a_right_gradient_norm_passes_and_works_in_fit():

@@ -122,6 +122,8 @@ def adam(mistake):
             t = self.iterations if mistake == "global t" else state["t"]
             if mistake == "t + 1":
                 t += 1
+            elif mistake == "t from 0":
+                t -= 1
             state["m"][...] = m = b1 * state["m"] + (1 - b1) * g     # the state's arrays, reused
             state["v"][...] = v = b2 * state["v"] + (1 - b2) * g * g
             c1, c2 = 1 - b1 ** t, 1 - b2 ** t
@@ -160,6 +162,7 @@ def test_the_chapters_adam_passes():
     ("global t", "counts the optimizer's steps, not its own"),
     ("grad in place", "added to p.grad in place"),
     ("not in place", "in place"),
+    ("t from 0", "With t = 0 at the first step"),   # review A3: the hint did not mention the NaN
 ])
 def test_adam_typical_mistakes(mistake, where):
     cls = adam(mistake)

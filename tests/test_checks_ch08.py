@@ -81,6 +81,16 @@ def test_he_normal_transposed_global_or_unseeded_or_unchecked():
     assert ch08.check_he_normal(standard_normal_times_std).passed
 
 
+@pytest.mark.parametrize("change, where", [
+    (lambda W: W.astype(np.float32), "must return a NumPy array of float64"),   # hint was the Generator's
+    (lambda W: W.tolist(), "must return a NumPy array of float64"),              # passed
+    (lambda W: np.where(np.arange(W.size).reshape(W.shape) == 0, np.nan, W), "NaN or inf"),  # "0.0% beyond"
+])
+def test_he_normal_mistakes_the_review_found(change, where):
+    right = he(lambda fan_in, fan_out: math.sqrt(2 / fan_in))
+    assert_hint(ch08.check_he_normal(lambda shape, rng=None: change(right(shape, rng))), where)
+
+
 # ------------------------------------------------------------------ 8.2 Dropout
 
 def dropout_forward(rule):
@@ -181,6 +191,31 @@ def test_dropout_unchecked_input():
     assert_hint(ch08.check_dropout(with_methods(Dropout, forward=unchecked)), "refuse what is not numbers")
 
 
+def test_dropout_that_changes_its_input_in_place():
+    """Review A3: `x *= mask` corrupted the check's own batch of ones, and a later case blamed
+    the drop rate."""
+    def forward(self, x):
+        x = as_array(x, self)
+        if not self.training or self.p == 0:
+            self.save_for_backward(None, x.shape, x.dtype)
+            return x
+        mask = (self.generator.random(x.shape) >= self.p).astype(x.dtype) / (1 - self.p)
+        self.save_for_backward(mask, x.shape, x.dtype)
+        x *= mask
+        return x
+    assert_hint(ch08.check_dropout(with_methods(Dropout, forward=forward)), "changed its input in place")
+
+
+@pytest.mark.parametrize("methods, says", [
+    (dict(forward=lambda self, x: None), "forward returned None; did you forget to `return`"),
+    (dict(forward=lambda self, x: "y"), "expected numbers of the input's shape"),
+    (dict(backward=lambda self, g: "grad"), "expected numbers, got the text 'grad'"),  # crashed the check
+])
+def test_dropout_answers_that_are_not_arrays_are_told_so(methods, says):
+    result = ch08.check_dropout(with_methods(Dropout, **methods))
+    assert not result.passed and says in result.message and " raised " not in result.message, repr(result)
+
+
 # ------------------------------------------------------------------ 8.3 EarlyStopping.on_epoch_end
 
 def on_epoch_end(improved_rule=None, stop_rule=lambda wait, patience: wait >= patience, copy=True,
@@ -228,6 +263,13 @@ def test_early_stopping_typical_mistakes(method, where):
     assert_hint(ch08.check_early_stopping(with_methods(EarlyStopping, on_epoch_end=method)), where)
 
 
+def test_early_stopping_reports_a_none_attribute_as_such():
+    """Review A3: `item 0: got None; did you forget to return the result?` for stopped_epoch."""
+    method = on_epoch_end(improved_rule=lambda self, v: v < self.best)
+    result = ch08.check_early_stopping(with_methods(EarlyStopping, on_epoch_end=method))
+    assert "item 0: expected a number, got None" in result.message and "return" not in result.message
+
+
 def test_early_stopping_larger_is_better_in_min_mode():
     method = on_epoch_end(improved_rule=lambda self, v: v > self.best + self.min_delta
                           if self.mode == "min" else v < self.best - self.min_delta)
@@ -253,8 +295,8 @@ class Warmup:
     def __init__(self, base_lr, warmup, epochs, min_lr=0.0):
         if not base_lr > 0:
             raise ValueError(f"base_lr must be > 0, got {base_lr}")
-        if not 1 <= warmup < epochs:
-            raise ValueError(f"warmup must be in [1, epochs), got {warmup}")
+        if not (isinstance(warmup, int) and 1 <= warmup < epochs):
+            raise ValueError(f"warmup must be an integer in [1, epochs), got {warmup}")
         self.base_lr, self.warmup, self.epochs, self.min_lr = base_lr, warmup, epochs, min_lr
 
     def ramp(self, t):
@@ -283,6 +325,27 @@ def test_warmup_reference_passes():
 ])
 def test_warmup_typical_mistakes(override, where):
     assert_hint(ch08.check_warmup_cosine(type("Wrong", (Warmup,), override)), where)
+
+
+@pytest.mark.parametrize("lr_at, where", [
+    (lambda self, epoch, current_lr=None: "%.4f" % Warmup.lr_at(self, epoch), "returned text"),
+    (lambda self, epoch, current_lr=None: None, "forget to `return` the rate"),
+])
+def test_warmup_that_returns_no_number(lr_at, where):
+    """Review A3: text and None were converted to numbers (and NaN) before the comparison."""
+    assert_hint(ch08.check_warmup_cosine(type("Wrong", (Warmup,), {"lr_at": lr_at})), where)
+
+
+def test_warmup_that_accepts_a_fractional_warmup():
+    def init(self, base_lr, warmup, epochs, min_lr=0.0):
+        if not base_lr > 0:
+            raise ValueError(f"base_lr must be > 0, got {base_lr}")
+        if not 1 <= warmup < epochs:
+            raise ValueError(f"warmup must be in [1, epochs), got {warmup}")
+        self.base_lr, self.warmup, self.epochs, self.min_lr = base_lr, warmup, epochs, min_lr
+    result = ch08.check_warmup_cosine(type("Wrong", (Warmup,), {"__init__": init}))
+    assert_hint(result, "a bad warmup must be refused")
+    assert "warmup = 2.5" in result.message
 
 
 def test_warmup_without_argument_checks():
@@ -319,6 +382,28 @@ def test_checkpoint_reference_passes():
 ])
 def test_checkpoint_typical_mistakes(better, where):
     assert_hint(ch08.check_model_checkpoint(checkpoint(better)), where)
+
+
+def test_checkpoint_that_saves_on_a_nan():
+    """Review A2: `not value >= best` saves on a NaN, and passed."""
+    wrong = checkpoint(lambda self, v: not (v >= self.best) if self.mode == "min" else not (v <= self.best))
+    assert_hint(ch08.check_model_checkpoint(wrong), "a NaN was taken for an improvement")
+
+
+def test_checkpoint_that_keeps_the_best_on_the_class():
+    """Review A3: reported as `got None; did you forget to return the result?`."""
+    class Shared(sn.Callback):
+        best = None
+
+        def __init__(self, path, monitor="val_loss", mode="min"):
+            self.path, self.monitor, self.mode = path, monitor, mode
+
+        def on_epoch_end(self, epoch, logs=None):
+            value = logs[self.monitor]
+            if type(self).best is None or value < type(self).best:
+                type(self).best = value
+                self.model.save_weights(self.path)
+    assert_hint(ch08.check_model_checkpoint(Shared), "kept on the class")
 
 
 def test_checkpoint_that_never_saves():

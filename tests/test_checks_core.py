@@ -140,3 +140,68 @@ def test_fallback_restores_a_method_patched_over_the_library():
         assert sn.Dense.__dict__["backward"] is original
     finally:
         sn.Dense.backward = original
+
+
+# Review of chapters 6-8's checks: a check never crashes on a learner's answer, and says what
+# is wrong with it in words that fit.
+
+def test_a_comparison_that_cannot_read_the_answer_is_a_finding_not_a_crash():
+    """Review A1: 6.5 crashed with `truth value of an array` when grad_norm was a list."""
+    def compare(r):
+        return None if r[0] > 0.5 else "too small"     # raises on a list of numbers
+    cases = [Case("a value", expected=(0.6,), call=lambda f: (f(),), compare=compare)]
+    result = run_check("9.6", lambda: [0.6, 0.7], cases)
+    assert not result.passed and "got ([0.6, 0.7],), expected (0.6,)" in result.message, repr(result)
+    assert run_check("9.6", lambda: 0.6, cases).passed
+
+
+def test_the_checks_own_code_choking_on_an_answer_is_not_blamed_on_the_learner():
+    """Review A3: when 8.2's `forward` returned None, the check's own `y * 2.0` raised, and the
+    report said that the learner's code raised it."""
+    import functools
+
+    from scratchnet.checks.ch06 import _grad_norm_of      # a check's helper: it reads dicts
+
+    class Answer(list):                 # what the learner gave: logs that are not dicts
+        def __call__(self):
+            return self
+    result = run_check("9.6", Answer([None]), [Case("a value", call=functools.partial(_grad_norm_of),
+                                                    expected=(2.0,))])
+    assert not result.passed and " raised " not in result.message, repr(result)
+    assert "the check could not use what your code returned (AttributeError" in result.message
+
+    def learner():
+        return None * 2.0                # the learner's own line raises: that is theirs
+    assert "raised TypeError" in run_check("9.6", learner, [Case("a value", expected=2.0)]).message
+
+
+def test_an_unusable_answer_is_reported_as_what_is_wrong():
+    def call(f):
+        if f() is None:
+            raise _core.Unusable("forward returned None")
+        return f()
+    result = run_check("9.7", lambda: None, [Case("a value", call=call, expected=1.0)])
+    assert result.message.endswith("is wrong: forward returned None."), repr(result)
+
+
+def test_none_inside_an_answer_is_not_a_missing_return():
+    """Review A3: 8.3 reported `item 0: got None; did you forget to return the result?` for an
+    attribute that was None."""
+    why = describe_mismatch((None, 1.0), (3, 1.0))
+    assert why == "item 0: expected a number, got None", why
+    assert describe_mismatch((4, 1.0), (3, 1.0)) == "item 0: expected 3, got 4"
+    assert "forget to `return`" in describe_mismatch(None, 3.0)
+
+
+def test_numbers_given_as_text_or_none_in_a_list_are_named():
+    assert "holding None" in describe_mismatch([0.1, None], np.array([0.1, 0.2]))
+    assert "holding '0.2'" in describe_mismatch([0.1, "0.2"], np.array([0.1, 0.2]))
+
+
+def test_a_report_shows_only_the_item_of_a_tuple_that_differs():
+    """Review, cosmetic: 6.2's case 4 printed all three expected and received arrays."""
+    expected = (np.zeros(2), np.ones(2), np.full(2, 2.0))
+    result = run_check("9.8", lambda: (np.zeros(2), np.ones(2), np.full(2, 3.0)),
+                       [Case("three arrays", expected=expected)])
+    assert "expected item 2: [2. 2.]" in result.message and "received item 2: [3. 3.]" in result.message
+    assert "expected:" not in result.message, repr(result)

@@ -171,11 +171,12 @@ def test_batch_counts_and_sizes_match_torch(n, batch_size, drop_last):
 
 # bad inputs
 
-@pytest.mark.parametrize("batch_size", [0, -3, 2.5, "32", True, None])
-def test_bad_batch_sizes_are_refused(batch_size):
+@pytest.mark.parametrize("batch_size, kind", [(0, ValueError), (-3, ValueError), (2.5, TypeError),
+                                              ("32", TypeError), (True, TypeError), (None, TypeError)])
+def test_bad_batch_sizes_are_refused(batch_size, kind):
     x, y = numbered(4)
-    with pytest.raises(ValueError, match=rf"DataLoader: batch_size must be a positive integer, "
-                                         rf"got {batch_size!r}"):
+    shown = repr(batch_size) if kind is ValueError else f"{type(batch_size).__name__}: {batch_size!r}"
+    with pytest.raises(kind, match=rf"^DataLoader: batch_size must be a positive integer, got {shown}$"):
         DataLoader(x, y, batch_size=batch_size)
 
 
@@ -193,8 +194,16 @@ def test_mismatched_lengths_are_refused():
 
 
 def test_a_single_number_is_not_data():
-    with pytest.raises(ValueError, match="x must hold samples along axis 0, got a single number"):
+    with pytest.raises(ValueError, match="^DataLoader: x must hold at least one sample along axis 0, got a single "
+                                         "number$"):
         DataLoader(3.0)
+
+
+def test_no_samples_is_not_data():
+    with pytest.raises(ValueError, match=r"^DataLoader: x must hold at least one sample along axis 0, got shape "
+                                         r"\(0, 2\)$"):
+        DataLoader(np.zeros((0, 2)))
+    assert len(DataLoader(np.zeros((1, 2)))) == 1  # the companion: one sample is one batch
 
 
 def test_non_numeric_data_is_refused():
@@ -209,13 +218,14 @@ def test_non_numeric_data_is_refused():
 @pytest.mark.parametrize("name, kwargs", [("shuffle", dict(shuffle="yes")), ("drop_last", dict(drop_last=1))])
 def test_flags_must_be_booleans(name, kwargs):
     x, y = numbered(4)
-    with pytest.raises(ValueError, match=f"DataLoader: {name} must be True or False"):
+    with pytest.raises(TypeError, match=f"^DataLoader: {name} must be True or False, got"):
         DataLoader(x, y, **kwargs)
+    assert DataLoader(x, y, **{name: np.bool_(True)}).shuffle is (name == "shuffle")  # numpy's bool is a bool
 
 
-@pytest.mark.parametrize("rng", ["seed", -1, 1.5])
-def test_a_bad_rng_is_refused(rng):
+@pytest.mark.parametrize("rng, kind", [("seed", TypeError), (-1, ValueError), (1.5, TypeError)])
+def test_a_bad_rng_is_refused(rng, kind):
     x, y = numbered(4)
-    with pytest.raises(TypeError, match=f"DataLoader: rng must be a numpy Generator or an integer seed >= 0, "
+    with pytest.raises(kind, match=f"DataLoader: rng must be a numpy Generator or an integer seed >= 0, "
                                         f"got {rng!r}"):
         DataLoader(x, y, rng=rng)

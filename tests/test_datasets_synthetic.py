@@ -83,13 +83,14 @@ def test_a_generator_continues_its_stream(make):
     (lambda: spiral(noise=-0.1), ValueError, "noise must be a finite number >= 0, got -0.1"),
     (lambda: spiral(winding=0), ValueError, "winding must be a finite number > 0, got 0"),
     (lambda: spiral(winding=float("nan")), ValueError, "winding must be a finite number > 0, got nan"),
-    (lambda: spiral(winding="2.5"), ValueError, "winding must be a finite number > 0, got '2.5'"),
+    (lambda: spiral(winding="2.5"), TypeError, "winding must be a finite number > 0, got str: '2.5'"),
     (lambda: vertical(noise=float("nan")), ValueError, "noise must be a finite number >= 0, got nan"),
     (lambda: sine(0), ValueError, "n must be >= 1, got 0"),
-    (lambda: sine(10, noise="a"), ValueError, "noise must be a finite number >= 0, got 'a'"),
+    (lambda: sine(10, noise="a"), TypeError, "noise must be a finite number >= 0, got str: 'a'"),
+    (lambda: spiral(noise="a"), TypeError, "noise must be a finite number >= 0, got str: 'a'"),
     (lambda: spiral(rng=None), TypeError, "rng must be a numpy.random.Generator or an int seed >= 0, got NoneType"),
     (lambda: sine(rng=np.random.RandomState(0)), TypeError, "rng must be a numpy.random.Generator"),
-    (lambda: vertical(rng=-1), TypeError, "int seed >= 0, got int: -1"),
+    (lambda: vertical(rng=-1), ValueError, "int seed >= 0, got int: -1"),
     (lambda: spiral(n_classes=True), TypeError, "n_classes must be an int, got bool"),
 ])
 def test_bad_input_names_the_argument(call, error, match):

@@ -190,17 +190,37 @@ def test_fit_trains_with_dropout_on():
     y = np.zeros((20, 2), dtype=np.float32)
     model.eval()
     model.fit(x, y, epochs=2, batch_size=10, validation_data=(x, y), verbose=0, rng=0)
+    # one sample of x and of the validation data checked before training (evaluation mode), then
     # 2 epochs: 2 training batches each (training mode), then validation (evaluation mode)
-    assert modes == [True, True, False] * 2
+    assert modes == [False, False] + [True, True, False] * 2
     assert model.training
 
 
 # bad input
 
-@pytest.mark.parametrize("p", [1.0, 1.5, -0.1, float("nan"), float("inf"), "0.5", None, True])
+@pytest.mark.parametrize("p", [1.0, 1.5, -0.1, float("nan"), float("inf")])
 def test_p_outside_zero_one_is_refused(p):
-    with pytest.raises(ValueError, match=r"Dropout: p must be a probability in \[0, 1\), got"):
+    with pytest.raises(ValueError, match=r"^Dropout: p must be a probability in \[0, 1\), got"):
         Dropout(p)
+
+
+@pytest.mark.parametrize("p, shown", [("0.5", "str: '0.5'"), (None, "NoneType: None"), (True, "bool: True")])
+def test_p_of_the_wrong_type_is_a_type_error(p, shown):
+    with pytest.raises(TypeError, match=rf"^Dropout: p must be a probability in \[0, 1\), got {shown}$"):
+        Dropout(p)
+
+
+@pytest.mark.parametrize("rng, kind", [("a", TypeError), (1.5, TypeError), (-1, ValueError)])
+def test_a_bad_rng_is_refused_naming_it(rng, kind):
+    with pytest.raises(kind, match=rf"^Dropout: rng must be a numpy Generator or an integer seed >= 0, got {rng!r}$"):
+        Dropout(0.5, rng=rng)
+
+
+def test_a_single_number_is_not_a_batch():
+    with pytest.raises(ValueError, match=r"^Dropout expected an array of samples, \(batch, \.\.\.\), got the "
+                                         r"number 3.0$"):
+        Dropout(0.5, rng=0).forward(3.0)
+    assert Dropout(0.5, rng=0).forward([3.0, 1.0]).shape == (2,)  # the companion: an array of samples works
 
 
 def test_valid_p_is_accepted():

@@ -182,10 +182,29 @@ def test_a_refused_shape_shows_what_came_in():
         he_normal((784,))
 
 
-@pytest.mark.parametrize("std", [0, -1, float("nan"), float("inf"), "0.1", None, True])
-def test_bad_std_is_refused(std):
-    with pytest.raises(ValueError, match=r"normal: std must be a positive number, got"):
+@pytest.mark.parametrize("std, kind", [(0, ValueError), (-1, ValueError), (float("nan"), ValueError),
+                                       (float("inf"), ValueError), ("0.1", TypeError), (None, TypeError),
+                                       (True, TypeError)])
+def test_bad_std_is_refused(std, kind):
+    with pytest.raises(kind, match=r"^normal: std must be a positive number, got"):
         normal(std)
+
+
+def test_normal_passed_without_calling_it_says_call_it():
+    with pytest.raises(TypeError, match=r"^normal\(std\) makes an initialiser, it is not one: call it, "
+                                        r"init=normal\(0.01\), not init=normal \(it was called with \(2, 3\)\)$"):
+        sn.Dense(2, 3, init=normal)
+    assert sn.Dense(2, 3, init=normal(0.01), rng=0).W.value.shape == (2, 3)  # the companion: called, it works
+
+
+@pytest.mark.parametrize("init", [xavier_uniform, xavier_normal, he_uniform, he_normal])
+@pytest.mark.parametrize("rng, kind", [("a", TypeError), (1.5, TypeError), (True, TypeError), (-1, ValueError)])
+def test_a_bad_seed_is_refused_naming_rng(init, rng, kind):
+    with pytest.raises(kind, match=rf"^{init.__name__}: rng must be a numpy Generator or an integer seed >= 0, "
+                                   rf"got {rng!r}$"):
+        init((3, 4), rng)
+    with pytest.raises(kind, match=r"^normal\(std=0.01\): rng must be"):
+        normal(0.01)((3, 4), rng)
 
 
 def test_the_guards_accept_what_they_should():

@@ -105,11 +105,35 @@ def test_mean_absolute_error_refuses_silent_broadcasting():
         mean_absolute_error(np.zeros(0), np.zeros(0))
 
 
-@pytest.mark.parametrize("metric", ["acuracy", "Accuracy", "", 3, None])
-def test_unknown_metrics_are_refused_with_the_known_names(metric):
-    with pytest.raises(ValueError, match=rf"unknown metric {metric!r}; use one of acc, accuracy, mae, "
-                                         "mean_absolute_error, or a function"):
+@pytest.mark.parametrize("metric, kind", [("acuracy", ValueError), ("", ValueError), (3, TypeError),
+                                          (None, TypeError)])
+def test_unknown_metrics_are_refused_with_the_known_names(metric, kind):
+    with pytest.raises(kind, match=rf"^get_metric: unknown metric {metric!r}; use one of acc, accuracy, mae, "
+                                   "mean_absolute_error, or a function"):
         get_metric(metric)
+
+
+def test_metric_names_ignore_case_as_loss_names_do():
+    assert get_metric("Accuracy") == ("accuracy", accuracy) and get_metric("MAE") == ("mae", mean_absolute_error)
+
+
+@pytest.mark.parametrize("y_pred, y_true, message", [
+    ([[0.2], [0.9], [0.7]], [0, 1, 2], r"y_true must hold labels 0 or 1 for y_pred of shape \(3, 1\), got 2 at index 2"),
+    ([0.2, 0.9], [0.3, 1.0], r"y_true must hold labels 0 or 1 for y_pred of shape \(2,\), got 0.3 at index 0"),
+    ([[1.0, 0.0], [0.0, 1.0]], [0.7, 1.0], r"y_true must hold class labels 0 to 1 for y_pred of shape \(2, 2\), "
+                                           r"got 0.7 at index 0"),
+    ([[1.0, 0.0, 0.0]], [3], r"y_true must hold class labels 0 to 2 for y_pred of shape \(1, 3\), got 3 at index 0"),
+    ([[1.0, 0.0, 0.0]], [-1], r"y_true must hold class labels 0 to 2 .*got -1 at index 0"),
+])
+def test_accuracy_refuses_labels_that_are_not_classes(y_pred, y_true, message):
+    with pytest.raises(ValueError, match=rf"^accuracy: {message} \(for a regression, use mean_absolute_error\)$"):
+        accuracy(y_pred, y_true)
+
+
+def test_accuracy_accepts_whole_labels_of_any_dtype_as_the_companion():
+    assert accuracy([[0.2], [0.9], [0.7]], [0, 1, 0]) == pytest.approx(2 / 3)
+    assert accuracy([[0.2], [0.9]], np.array([0.0, 1.0], np.float32)) == 1.0
+    assert accuracy([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]], [0.0, 2.0]) == 1.0
 
 
 def test_metrics_refuse_text():

@@ -295,7 +295,8 @@ def test_evaluate_and_predict_switch_to_eval_mode_and_back():
     assert set(scores) == {"loss", "accuracy"} and probe.modes[-1] is False and model.training
     probe.modes.clear()
     model.fit(x, y, epochs=2, batch_size=5, validation_data=(x, y), verbose=0, rng=0)
-    assert probe.modes == [True, True, False, True, True, False]   # steps, then validation
+    # one sample of x and of validation_data checked (eval), then steps, then validation
+    assert probe.modes == [False, False, True, True, False, True, True, False]
     assert model.training
 
 
@@ -514,11 +515,13 @@ def test_add_refuses_a_loss_a_non_layer_and_a_layer_twice():
         Sequential(sn.Dense(2, 2))
 
 
-@pytest.mark.parametrize("name, kwargs", [("epochs", dict(epochs=0)), ("batch_size", dict(batch_size=0)),
-                                          ("batch_size", dict(batch_size=2.0)), ("epochs", dict(epochs=None))])
-def test_fit_refuses_counts_that_are_not_positive_integers(name, kwargs):
+@pytest.mark.parametrize("name, kwargs, kind", [
+    ("epochs", dict(epochs=0), ValueError), ("batch_size", dict(batch_size=0), ValueError),
+    ("batch_size", dict(batch_size=2.0), TypeError), ("epochs", dict(epochs=None), TypeError),
+    ("epochs", dict(epochs="3"), TypeError)])
+def test_fit_refuses_counts_that_are_not_positive_integers(name, kwargs, kind):
     x, y = spiral_like(4)
-    with pytest.raises(ValueError, match=f"fit: {name} must be a positive integer, got"):
+    with pytest.raises(kind, match=f"fit: {name} must be a positive integer, got"):
         compiled().fit(x, y, verbose=0, **kwargs)
 
 
@@ -526,21 +529,27 @@ def test_predict_and_evaluate_refuse_a_batch_size_of_zero():
     x, y = spiral_like(4)
     with pytest.raises(ValueError, match="predict: batch_size must be a positive integer, got 0"):
         compiled().predict(x, batch_size=0)
-    with pytest.raises(ValueError, match="batch_size must be a positive integer, got 0"):
+    with pytest.raises(ValueError, match="^evaluate: batch_size must be a positive integer, got 0"):
         compiled().evaluate(x, y, batch_size=0)
 
 
 def test_fit_refuses_bad_options():
     x, y = spiral_like(4)
-    with pytest.raises(ValueError, match=r"validation_data must be a pair \(x_val, y_val\), got ndarray"):
+    with pytest.raises(TypeError, match=r"validation_data must be a pair \(x_val, y_val\), got ndarray"):
         compiled().fit(x, y, validation_data=x, verbose=0)
-    with pytest.raises(ValueError, match="shuffle must be True or False and verbose 0 or 1, got "
-                                         "shuffle='yes', verbose=0"):
+    with pytest.raises(ValueError, match=r"validation_data must be a pair \(x_val, y_val\), got 1 items"):
+        compiled().fit(x, y, validation_data=(x,), verbose=0)
+    with pytest.raises(TypeError, match="^fit: shuffle must be True or False, got 'yes'"):
         compiled().fit(x, y, shuffle="yes", verbose=0)
-    with pytest.raises(ValueError, match="verbose=2"):
+    with pytest.raises(ValueError, match="^fit: verbose must be 0 or 1, got 2"):
         compiled().fit(x, y, verbose=2)
-    with pytest.raises(TypeError, match="rng must be a numpy Generator or an integer seed"):
+    with pytest.raises(TypeError, match="^fit: verbose must be 0 or 1, got True"):
+        compiled().fit(x, y, verbose=True)
+    with pytest.raises(TypeError, match="^fit: rng must be a numpy Generator or an integer seed >= 0, got 'seed'"):
         compiled().fit(x, y, verbose=0, rng="seed")
+    with pytest.raises(ValueError, match="^fit: rng must be a numpy Generator or an integer seed >= 0, got -1"):
+        compiled().fit(x, y, verbose=0, rng=-1)
+    assert compiled().fit(x, y, verbose=0, shuffle=np.bool_(False), epochs=1).epoch == [0]  # numpy's bool is a bool
 
 
 def test_empty_inputs_and_empty_models():
@@ -585,3 +594,182 @@ def test_huge_but_finite_inputs_are_not_mistaken_for_nan():
     x[1, 2] = np.nan
     with pytest.raises(ValueError, match=r"fit: x holds NaN or infinite values, the first at index \(1, 2\)"):
         _check_data("fit", x, np.zeros(3, dtype=int), np.float32)
+
+
+# ------------------------------------------------------------------ data checked before training (review B)
+
+def weights_of(model):
+    return [p.value.copy() for p in model.parameters()]
+
+
+def unchanged(model, before):
+    return all(np.array_equal(p.value, b) for p, b in zip(model.parameters(), before))
+
+
+def test_validation_data_that_does_not_fit_the_model_fails_before_training():
+    x, y = spiral_like(20)
+    model = compiled()
+    before = weights_of(model)
+    with pytest.raises(ValueError, match=r"^fit: validation_data: x of shape \(5, 4\) does not fit the model: "
+                                         r"Dense\(in_features=2, out_features=8\) expected input of shape "
+                                         r"\(batch, 2\), got \(1, 4\)"):
+        model.fit(x, y, epochs=3, validation_data=(np.zeros((5, 4), np.float32), y[:5]), verbose=0)
+    assert unchanged(model, before)
+    with pytest.raises(ValueError, match=r"^fit: validation_data: SoftmaxCrossEntropy\(\): labels must be integers "
+                                         r"in \[0, 3\) for 3 classes, got \[7\]"):
+        model.fit(x, y, epochs=3, validation_data=(x[:5], np.array([0, 1, 7, 2, 0])), verbose=0)
+    assert unchanged(model, before)
+    model.fit(x, y, epochs=1, validation_data=(x[:5], y[:5]), verbose=0)  # the companion: good data trains
+    assert not unchanged(model, before)
+
+
+def test_a_bad_label_late_in_the_training_data_fails_before_the_first_step():
+    x, y = spiral_like(60)
+    y[-1] = 9  # in the last batch: without the check, two batches would have trained first
+    model = compiled()
+    before = weights_of(model)
+    with pytest.raises(ValueError, match=r"^fit: SoftmaxCrossEntropy\(\): labels must be integers in \[0, 3\)"):
+        model.fit(x, y, batch_size=20, verbose=0)
+    assert unchanged(model, before)
+
+
+def test_a_metric_that_cannot_read_the_data_fails_before_training():
+    x = np.random.default_rng(0).normal(size=(8, 2)).astype(np.float32)
+    y = x.sum(axis=1, keepdims=True)
+    model = Sequential([sn.Dense(2, 1, rng=0)]).compile("mse", sn.SGD(0.1), ["accuracy"])
+    before = weights_of(model)
+    with pytest.raises(ValueError, match=r"^fit: accuracy: y_true must hold labels 0 or 1 for y_pred of shape "
+                                         r"\(8, 1\), got .* \(for a regression, use mean_absolute_error\)$"):
+        model.fit(x, y, verbose=0)
+    assert unchanged(model, before)
+
+
+@pytest.mark.parametrize("result, shown", [(None, "NoneType: None"), ("x", "str: 'x'"),
+                                           (np.array([0.5, 0.5]), r"ndarray: array\(\[0.5, 0.5\]\)")])
+def test_a_metric_must_return_one_number(result, shown):
+    x, y = spiral_like(10)
+
+    def odd(y_pred, y_true):
+        return result
+
+    model = compiled(metrics=[odd])
+    before = weights_of(model)
+    with pytest.raises(TypeError, match=rf"^fit: the metric 'odd' must return one number, got {shown}$"):
+        model.fit(x, y, verbose=0)
+    assert unchanged(model, before)
+    with pytest.raises(TypeError, match=r"^evaluate: the metric 'odd' must return one number"):
+        model.evaluate(x, y)
+
+
+def test_a_metric_returning_a_numpy_number_is_logged_as_a_float():
+    x, y = spiral_like(10)
+    history = compiled(metrics=[lambda y_pred, y_true: np.float32(0.5)]).fit(x, y, epochs=2, verbose=0)
+    assert history.history["<lambda>"] == [0.5, 0.5] and type(history.history["<lambda>"][0]) is float
+
+
+def test_metrics_whose_logs_would_collide_are_refused_at_compile():
+    def loss(y_pred, y_true):
+        return 123.0
+
+    with pytest.raises(ValueError, match=r"^Sequential.compile: two logs would be named '<lambda>': the metric "
+                                         r".*'s name is already taken; give the function another name"):
+        mlp().compile("mse", "sgd", [lambda a, b: 1.0, lambda a, b: 2.0])
+    with pytest.raises(ValueError, match=r"^Sequential.compile: two logs would be named 'loss': .* is the loss's log"):
+        mlp().compile("mse", "sgd", [loss])
+    with pytest.raises(ValueError, match=r"^Sequential.compile: two logs would be named 'accuracy'"):
+        mlp().compile("mse", "sgd", ["accuracy", "acc"])
+    assert list(mlp().compile("mse", "sgd", ["accuracy", "mae"]).metrics) == ["accuracy", "mae"]
+
+
+def test_compile_names_itself_for_a_bad_metric():
+    with pytest.raises(ValueError, match=r"^Sequential.compile: get_metric: unknown metric 'nope'"):
+        mlp().compile("mse", "sgd", ["nope"])
+    with pytest.raises(TypeError, match=r"^Sequential.compile: get_metric: unknown metric 1;"):
+        mlp().compile("mse", "sgd", [1])
+
+
+def test_inputs_beyond_float32_are_named_as_such():
+    x = np.full((20, 2), 1e300)
+    y = np.zeros(20, dtype=int)
+    with pytest.raises(ValueError, match=r"^fit: x holds values beyond float32's range \(about ±3.4e\+38\), the "
+                                         r"first 1e\+300 at index \(0, 0\); rescale the data first$"):
+        compiled().fit(x, y, verbose=0)
+    x[0, 0] = np.nan  # the companion: a NaN is still called a NaN
+    with pytest.raises(ValueError, match=r"^fit: x holds NaN or infinite values, the first at index \(0, 0\)"):
+        compiled().fit(x, y, verbose=0)
+    regression = Sequential([sn.Dense(2, 1, rng=0)]).compile("mse", "sgd")
+    with pytest.raises(ValueError, match=r"^fit: y holds values beyond float32's range"):
+        regression.fit(np.zeros((3, 2)), np.full((3, 1), -1e300), verbose=0)
+
+
+def test_wrong_errors_named_after_the_caller():
+    x, y = spiral_like(4)
+    with pytest.raises(ValueError, match=r"^evaluate: batch_size must be a positive integer, got 0$"):
+        compiled().evaluate(x, y, batch_size=0)
+    with pytest.raises(TypeError, match=r"^fit: rng must be a numpy Generator or an integer seed >= 0, got 'abc'$"):
+        compiled().fit(x, y, verbose=0, rng="abc")
+
+
+def test_the_same_callback_twice_is_refused():
+    x, y = spiral_like(4)
+    history = sn.History()
+    with pytest.raises(ValueError, match=r"^fit: a callback is listed twice in callbacks; each would run twice$"):
+        compiled().fit(x, y, verbose=0, callbacks=[history, history])
+    compiled().fit(x, y, epochs=2, verbose=0, callbacks=[history])  # the companion: once, once per epoch
+    assert history.epoch == [0, 1]
+
+
+@pytest.mark.parametrize("layers, shown", [(5, "int: 5"), ("abc", "str: 'abc'")])
+def test_sequential_refuses_what_is_not_a_list_of_layers(layers, shown):
+    with pytest.raises(TypeError, match=rf"^Sequential expects a list of layers, got {shown}$"):
+        Sequential(layers)
+
+
+@pytest.mark.parametrize("kwargs, kind, message", [
+    (dict(input_shape=5), TypeError, r"input_shape must be a tuple of integers, the shape of one sample such as "
+                                     r"\(2,\), got 5"),
+    (dict(input_shape="ab"), TypeError, r"input_shape must be a tuple of integers.*got 'ab'"),
+    (dict(input_shape=(2.0,)), TypeError, r"input_shape must be a tuple of integers.*got \(2.0,\)"),
+    (dict(input_shape=(-1,)), ValueError, r"input_shape must hold positive sizes, got \(-1,\)"),
+    (dict(print_fn=123), TypeError, r"print_fn must be a function \(such as print\) or None, got 123"),
+])
+def test_summary_refuses_bad_arguments(kwargs, kind, message):
+    with pytest.raises(kind, match=rf"^Sequential.summary: {message}$"):
+        mlp().summary(**kwargs)
+    assert "total parameters: 51" in mlp().summary(input_shape=[2], print_fn=None)  # the companion
+
+
+class Blowup(sn.Callback):
+    """Makes the weights huge after the first batch, as a far too large learning rate would."""
+
+    def on_batch_end(self, batch, logs=None):
+        if batch == 0:
+            for p in self.model.parameters():
+                p.value[...] = 1e30
+
+
+def test_a_diverging_classifier_is_named_as_diverging_not_as_bad_input():
+    x, y = spiral_like(40)
+    with pytest.raises(FloatingPointError, match=r"^fit: training diverged in epoch 1/2, batch 2/4: the model's "
+                                                 r"outputs are no longer finite numbers, so the loss is NaN\. "
+                                                 r"A smaller learning rate often helps\.$"):
+        compiled().fit(x, y, epochs=2, batch_size=10, shuffle=False, verbose=0, callbacks=[Blowup()])
+
+
+def test_terminate_on_nan_stops_a_diverging_classifier(capsys):
+    x, y = spiral_like(40)
+    guard = sn.TerminateOnNaN()
+    history = compiled().fit(x, y, epochs=2, batch_size=10, shuffle=False, verbose=0, callbacks=[Blowup(), guard])
+    assert guard.message == ("TerminateOnNaN: the loss is nan in epoch 1/2, batch 2/4; training stopped there. "
+                             "A smaller learning rate often helps.")
+    assert guard.message in capsys.readouterr().out
+    assert history.epoch == [0] and len(history.history["loss"]) == 1  # the epoch's first batch is reported
+
+
+def test_bad_input_at_the_first_step_is_not_called_divergence():
+    model = compiled()
+    for p in model.parameters():  # weights that are broken before training: the error stands as it is
+        p.value[...] = np.nan
+    x, y = spiral_like(10)
+    with pytest.raises(ValueError, match="must hold finite logits"):
+        model.fit(x, y, verbose=0)

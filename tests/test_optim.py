@@ -558,11 +558,9 @@ def test_allocation_companion_a_copying_update_is_measured():
     (lambda: SGD(lr=-0.1), r"SGD: lr must be in \(0, inf\), got -0.1"),
     (lambda: SGD(lr=0), r"SGD: lr must be in \(0, inf\), got 0"),
     (lambda: SGD(lr=float("nan")), r"SGD: lr must be a finite number, got nan"),
-    (lambda: SGD(lr="0.1"), r"SGD: lr must be a finite number, got '0.1'"),
     (lambda: SGD(momentum=1.0), r"SGD: momentum must be in \[0, 1\), got 1.0"),
     (lambda: SGD(momentum=-0.1), r"SGD: momentum must be in \[0, 1\), got -0.1"),
     (lambda: SGD(nesterov=True), r"SGD: nesterov=True needs momentum > 0"),
-    (lambda: SGD(momentum=0.9, nesterov="yes"), r"SGD: nesterov must be True or False, got 'yes'"),
     (lambda: SGD(weight_decay=-0.01), r"SGD: weight_decay must be in \[0, inf\), got -0.01"),
     (lambda: SGD(decay=-1), r"SGD: decay must be in \[0, inf\), got -1"),
     (lambda: RMSProp(lr=-0.001), r"RMSProp: lr must be in \(0, inf\), got -0.001"),
@@ -583,6 +581,19 @@ def test_allocation_companion_a_copying_update_is_measured():
 def test_bad_hyperparameters_are_refused_by_name(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: SGD(lr="0.1"), r"^SGD: lr must be a finite number, got str: '0.1'$"),
+    (lambda: SGD(lr=True), r"^SGD: lr must be a finite number, got bool: True$"),
+    (lambda: SGD(momentum=0.9, nesterov="yes"), r"^SGD: nesterov must be True or False, got 'yes'$"),
+    (lambda: RMSProp(rho="0.9"), r"^RMSProp: rho must be a finite number, got str: '0.9'$"),
+    (lambda: Adam(betas=(0.9, None)), r"^Adam: betas\[1\] must be a finite number, got NoneType: None$"),
+])
+def test_hyperparameters_of_the_wrong_type_raise_type_error(make, match):
+    with pytest.raises(TypeError, match=match):
+        make()
+    assert SGD(lr=0.1, momentum=0.9, nesterov=np.bool_(True)).nesterov is True  # numpy's bool is a bool
 
 
 def test_the_edges_of_the_ranges_are_accepted():

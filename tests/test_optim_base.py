@@ -152,11 +152,12 @@ def test_plain_sgd_matches_torch_for_50_steps():
 
 # bad inputs
 
-@pytest.mark.parametrize("lr, shown", [(-0.1, "-0.1"), (0, "0.0"), (float("nan"), "nan"),
-                                       (float("inf"), "inf"), ("0.1", "'0.1'"), (True, "True"),
-                                       (None, "None")])
-def test_bad_learning_rates_are_refused(lr, shown):
-    with pytest.raises(ValueError, match=rf"SGD: lr must be .*got {shown}"):
+@pytest.mark.parametrize("lr, shown, kind", [
+    (-0.1, "-0.1", ValueError), (0, "0.0", ValueError), (float("nan"), "nan", ValueError),
+    (float("inf"), "inf", ValueError), ("0.1", "str: '0.1'", TypeError), (True, "bool: True", TypeError),
+    (None, "NoneType: None", TypeError)])
+def test_bad_learning_rates_are_refused(lr, shown, kind):
+    with pytest.raises(kind, match=rf"SGD: lr must be .*got {shown}$"):
         SGD(lr=lr)
 
 
@@ -169,12 +170,28 @@ def test_a_good_learning_rate_is_accepted_as_the_companion_of_the_guard():
     (dict(momentum=-0.1), r"momentum must be in \[0, 1\), got -0.1"),
     (dict(weight_decay=-1), r"weight_decay must be in \[0, inf\), got -1.0"),
     (dict(decay=-0.5), r"decay must be in \[0, inf\), got -0.5"),
-    (dict(nesterov=1), r"nesterov must be True or False, got 1"),
     (dict(nesterov=True), r"nesterov=True needs momentum > 0"),
 ])
 def test_bad_sgd_hyperparameters_are_refused(kwargs, match):
     with pytest.raises(ValueError, match=match):
         SGD(lr=0.1, **kwargs)
+
+
+def test_a_nesterov_flag_that_is_not_a_bool_is_a_type_error():
+    with pytest.raises(TypeError, match=r"^SGD: nesterov must be True or False, got 1$"):
+        SGD(lr=0.1, momentum=0.9, nesterov=1)
+
+
+def test_step_refuses_a_parameter_listed_twice():
+    p = sn.Parameter(np.array([1.0, 2.0]))
+    p.grad[...] = 1.0
+    opt = SGD(lr=0.1)
+    with pytest.raises(ValueError, match=r"^SGD\(lr=0.1\).step: the parameter Parameter\(.*\) is listed twice; "
+                                         r"each must appear once"):
+        opt.step([p, p])
+    assert np.array_equal(p.value, [1.0, 2.0]) and opt.iterations == 0  # nothing moved, nothing counted
+    opt.step([p])  # the companion: listed once, it moves once
+    assert np.allclose(p.value, [0.9, 1.9]) and opt.iterations == 1
 
 
 def test_step_refuses_what_is_not_a_parameter():

@@ -13,6 +13,7 @@ def _make_n(target):
     """The commands `make TARGET` would run (dry run), as lists of words."""
     out = subprocess.run(["make", "-n", "--no-print-directory", target], cwd=ROOT, capture_output=True,
                          text=True, check=True, timeout=60).stdout
+    out = out.replace("\\\n", " ")  # a recipe line continued with a backslash is one command
     return [shlex.split(line) for line in out.splitlines() if line.strip()]
 
 
@@ -72,3 +73,23 @@ def test_compat_checks_that_the_installed_scratchnet_is_the_current_one(tmp_path
     (source / "sub" / "c.py").write_text("z = 3\n")  # added since the install
     assert differences(source, installed) == ["a.py", "sub/c.py"]
     assert "tools/installed_matches.py" in (ROOT / "tools" / "compat.sh").read_text()
+
+
+def test_the_browser_stage_installs_axe_core_pinned_from_the_npm_registry():
+    """axe-core, which the browser test injects into every page (tests/browser/accessibility.py),
+    is installed by the project's own setup: `make test-browser` runs `make axe`, `npm ci` from
+    the committed lock file; node_modules stays out of git; CI installs npm."""
+    import json
+
+    out = subprocess.run(["make", "-n", "--no-print-directory", "-W", "tests/browser/package-lock.json",
+                          "test-browser"], cwd=ROOT, capture_output=True, text=True, check=True,
+                         timeout=60).stdout
+    assert "npm ci --prefix tests/browser" in out
+    package = json.loads((ROOT / "tests/browser/package.json").read_text())
+    lock = json.loads((ROOT / "tests/browser/package-lock.json").read_text())
+    version = package["dependencies"]["axe-core"]
+    assert version[0].isdigit()  # an exact version, not a range
+    entry = lock["packages"]["node_modules/axe-core"]
+    assert entry["version"] == version and entry["integrity"].startswith("sha512-")
+    assert "node_modules/" in (ROOT / ".gitignore").read_text().splitlines()
+    assert 'command -v npm >/dev/null 2>&1 || missing="$missing npm"' in (ROOT / ".ci" / "run").read_text()

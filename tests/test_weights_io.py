@@ -242,5 +242,70 @@ def test_bad_paths(tmp_path):
         mlp().load_weights(3)
     with pytest.raises(IsADirectoryError, match="it is a folder"):
         mlp().save_weights(tmp_path)
-    with pytest.raises(FileNotFoundError, match="there is no file"):
+    with pytest.raises(IsADirectoryError, match=r"^load_weights: .* is a folder; name the .npz file that "
+                                                r"save_weights wrote$"):
         mlp().load_weights(tmp_path)
+    with pytest.raises(FileNotFoundError, match="^load_weights: there is no file .*missing.npz$"):
+        mlp().load_weights(tmp_path / "missing.npz")
+
+
+# ------------------------------------------------------------------ review B
+
+def test_a_zip_whose_members_are_not_npy_files_is_refused(tmp_path):
+    path = tmp_path / "foreign.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name in ["0.W", "0.b", "2.W", "2.b"]:
+            archive.writestr(name, b"\x00" * 8)
+    with pytest.raises(ValueError, match=r"^load_weights: .*foreign.npz: 0.W is not a numpy array \(its member in "
+                                         r"the zip is not an .npy file\), so this is not a weights file$"):
+        mlp().load_weights(path)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_weights_that_are_not_finite_are_refused(tmp_path, bad):
+    model = mlp()
+    model.save_weights(tmp_path / "w.npz")
+    with np.load(tmp_path / "w.npz") as data:
+        arrays = dict(data)
+    arrays["2.b"] = arrays["2.b"].copy()
+    arrays["2.b"][1] = bad
+    np.savez(tmp_path / "bad.npz", **arrays)
+    target = mlp(seed=1)
+    before = snapshot(target)
+    with pytest.raises(ValueError, match=r"^load_weights: .*bad.npz: 2.b holds NaN or infinite values; refusing "
+                                         r"to load them$"):
+        target.load_weights(tmp_path / "bad.npz")
+    assert all(np.array_equal(a, b) for a, b in zip(snapshot(target), before))  # nothing changed
+    target.load_weights(tmp_path / "w.npz")  # the companion: the finite file loads
+
+
+def test_weights_beyond_the_models_dtype_are_refused(tmp_path):
+    model = mlp()
+    model.save_weights(tmp_path / "w.npz")
+    with np.load(tmp_path / "w.npz") as data:
+        arrays = {name: data[name].astype(np.float64) for name in data.files}
+    arrays["0.W"][0, 0] = 1e300
+    np.savez(tmp_path / "huge.npz", **arrays)
+    with pytest.raises(ValueError, match=r"^load_weights: .*huge.npz: 0.W holds values up to 1e\+300, beyond the "
+                                         r"model's float32 \(about ±3.4e\+38\)$"):
+        mlp().load_weights(tmp_path / "huge.npz")
+    arrays["0.W"][0, 0] = 1e30  # within float32: float64 weights load, cast
+    np.savez(tmp_path / "big.npz", **arrays)
+    target = mlp()
+    target.load_weights(tmp_path / "big.npz")
+    assert target.parameters()[0].value[0, 0] == np.float32(1e30)
+
+
+def test_saved_weights_get_the_permissions_open_would_give(tmp_path):
+    old = os.umask(0o022)
+    try:
+        mlp().save_weights(tmp_path / "w.npz")
+    finally:
+        os.umask(old)
+    assert oct(os.stat(tmp_path / "w.npz").st_mode & 0o777) == oct(0o644)
+
+
+def test_a_model_without_parameters_has_nothing_to_save(tmp_path):
+    with pytest.raises(ValueError, match=r"^save_weights: the model has no parameters to save$"):
+        sn.Sequential([sn.ReLU()]).save_weights(tmp_path / "w.npz")
+    assert not os.listdir(tmp_path)

@@ -97,6 +97,16 @@ def test_the_slider_is_labelled_keyboard_operable_and_never_plays_by_itself():
         assert timer not in html
 
 
+def test_an_alt_template_gives_each_frame_its_own_alt_text_and_the_picture_shown_first_too():
+    scrubber = NeuronSurface().scrub("b", [-1.0, 0.0, 1.0], start=2,
+                                     alt="Heat map of the output with {label} = {value}: the line moves")
+    assert scrubber.alts == [f"Heat map of the output with bias b = {v}: the line moves"
+                             for v in ("-1.00", "0.00", "1.00")]
+    html = scrubber._repr_html_()
+    assert 'alt="Heat map of the output with bias b = 1.00: the line moves"' in html  # before any script
+    assert "img.alt = data.alts[i];" in html                                          # and as it moves
+
+
 def test_a_dropdown_control_can_be_scrubbed_and_shows_its_option_labels():
     scrubber = SoftmaxCrossEntropyExplorer().scrub("label", [0, 1, 2])
     assert scrubber.values == ["class 0", "class 1", "class 2"] and scrubber.label == "true class"

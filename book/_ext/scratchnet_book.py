@@ -19,6 +19,12 @@ the browser test (`tests/test_browser.py`) checks the result in a real browser.
    a link to the exercise; the title bar is also the button that unfolds the solution, so a
    click on the link jumped to the exercise instead. The title becomes plain text: a click
    anywhere on it unfolds the solution (the exercise is right above it).
+5. The name of a hidden cell's toggle. myst-nb writes `<summary aria-label="Toggle hidden
+   content">` around the visible "Show code cell source", so the toggle's accessible name does
+   not contain the words it shows: speech users who say "click Show code cell source" miss it
+   (WCAG 2.5.3, axe's label-content-name-mismatch). The same summary without the aria-label
+   takes its name from what it shows. (The theme's search and colour-mode buttons had the same
+   fault; book/_templates/ overrides those two components.)
 """
 
 from __future__ import annotations
@@ -76,9 +82,27 @@ def _on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> 
     _plain_solution_titles(doctree)
 
 
+def _visit_hidden_cell(self, node) -> None:
+    from html import escape
+
+    classes = " ".join(node["classes"])
+    self.body.append(f'<details class="admonition hide {classes}">\n<summary>\n')
+    self.body.append(f'<p class="collapsed admonition-title">{escape(node["prompt_show"])}</p>\n')
+    self.body.append(f'<p class="expanded admonition-title">{escape(node["prompt_hide"])}</p>\n')
+    self.body.append("</summary>\n")
+
+
+def _summary_named_by_its_text(app: Sphinx) -> None:
+    from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
+
+    app.add_node(HideCodeCellNode, override=True, html=(_visit_hidden_cell, depart_HideCellInput))
+
+
 def setup(app: Sphinx) -> dict:
     # before sphinx-togglebutton's and sphinx-thebe's handlers (priority 500) add their scripts
     app.connect("builder-inited", _store_inline_scripts_once, priority=100)
+    # after myst-nb registered its own visitor (in its setup)
+    app.connect("builder-inited", _summary_named_by_its_text)
     app.connect("doctree-resolved", _on_doctree_resolved, priority=900)
     # before myst-nb's handler (priority 500) adds the page's scripts
     app.connect("html-page-context", _drop_widget_state, priority=400)

@@ -24,7 +24,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-__all__ = ["Case", "CheckResult", "Mistake", "Raises", "run_check", "describe_mismatch",
+__all__ = ["Case", "CheckResult", "Mistake", "Raises", "Unusable", "run_check", "describe_mismatch",
            "more_help", "fallback", "close", "quietly"]
 
 PASSED, FAILED, NOT_IMPLEMENTED = "passed", "failed", "not implemented"
@@ -58,6 +58,17 @@ class Raises:
     def __repr__(self) -> str:
         said = f" mentioning {', '.join(repr(m) for m in self.mentions)}" if self.mentions else ""
         return f"a {self.kind.__name__}{said}"
+
+
+class Unusable(Exception):
+    """Raised by a check's own code when what the learner's code returned cannot be used (None
+    where an array belongs, text, ...). Its message is the finding: the report shows it as what
+    is wrong with the case, not as an error the learner's code raised. `where` and `what`, when
+    given, replace the case's hints."""
+
+    def __init__(self, message: str, where: str = "", what: str = ""):
+        super().__init__(message)
+        self.where, self.what = where, what
 
 
 @dataclass
@@ -156,13 +167,22 @@ def _fmt(value: Any) -> str:
         return f"{float(value):.6g}"
     if isinstance(value, tuple):
         return "(" + ", ".join(_fmt(v) for v in value) + ("," if len(value) == 1 else "") + ")"
-    return repr(value)
+    if isinstance(value, list) and value and not _first_non_number(value)[0]:
+        return np.array2string(np.array(value, dtype=float), precision=4, suppress_small=True,
+                               threshold=20, edgeitems=3, separator=", ")
+    text = repr(value)
+    return text if len(text) <= 300 else text[:300] + " ..."
 
 
-def _as_real_array(received: Any) -> tuple[np.ndarray | None, str | None]:
-    """received as a float array, or (None, the reason it is not an array of real numbers)."""
+def _as_real_array(received: Any, returned: bool = True) -> tuple[np.ndarray | None, str | None]:
+    """received as a float array, or (None, the reason it is not an array of real numbers).
+
+    returned: `received` is what the learner's function returned (so None means a missing
+    `return`), not an item of it or an attribute the check read.
+    """
     if received is None:
-        return None, "got None; did you forget to `return` the result?"
+        return None, ("got None; did you forget to `return` the result?" if returned
+                      else "expected a number, got None")
     if isinstance(received, (str, bytes)):
         return None, f"expected numbers, got the text {received!r}"
     try:
@@ -172,12 +192,35 @@ def _as_real_array(received: Any) -> tuple[np.ndarray | None, str | None]:
     if array.dtype.kind == "c":
         return None, "expected real numbers, got complex numbers"
     if array.dtype.kind not in "fiub":
+        found, odd = _first_non_number(received)
+        if found:
+            return None, f"expected numbers, got a {type(received).__name__} holding {odd!r}"
         return None, f"expected numbers, got {type(received).__name__} of dtype {array.dtype}"
     return array.astype(float), None
 
 
-def describe_mismatch(received: Any, expected: Any, rtol: float = 1e-5, atol: float = 1e-7) -> str | None:
-    """Return None when `received` matches `expected`, else a short reason why not."""
+def _first_non_number(items: Any) -> tuple[bool, Any]:
+    """(True, the first entry that is not a real number) of a (nested) list or tuple, or
+    (False, None) when there is none."""
+    if not isinstance(items, (list, tuple)):
+        return False, None
+    for item in items:
+        if isinstance(item, (list, tuple)):
+            found = _first_non_number(item)
+            if found[0]:
+                return found
+        elif not isinstance(item, (int, float, np.integer, np.floating)):
+            return True, item
+    return False, None
+
+
+def describe_mismatch(received: Any, expected: Any, rtol: float = 1e-5, atol: float = 1e-7,
+                      returned: bool = True, _item: bool = False) -> str | None:
+    """Return None when `received` matches `expected`, else a short reason why not.
+
+    returned: False when `received` is not what a function returned but an item of it, or an
+    attribute the check read (then None does not mean a missing `return`).
+    """
     if isinstance(expected, tuple):
         if isinstance(received, np.ndarray) and received.ndim >= 1:
             received = tuple(received)  # np.array([dw, db]) is a fine pair of numbers
@@ -185,12 +228,12 @@ def describe_mismatch(received: Any, expected: Any, rtol: float = 1e-5, atol: fl
             got = f"{len(received)} values" if isinstance(received, (tuple, list)) else type(received).__name__
             return f"expected a tuple of {len(expected)} values, got {got}"
         for i, (r, e) in enumerate(zip(received, expected)):
-            why = describe_mismatch(r, e, rtol, atol)
+            why = describe_mismatch(r, e, rtol, atol, returned=False, _item=True)
             if why:
                 return f"item {i}: {why}"
         return None
     if isinstance(expected, np.ndarray):
-        array, why = _as_real_array(received)
+        array, why = _as_real_array(received, returned)
         if why:
             return why
         if array.shape != expected.shape:
@@ -203,17 +246,22 @@ def describe_mismatch(received: Any, expected: Any, rtol: float = 1e-5, atol: fl
                     f"expected {expected[worst]:.6g}, got {array[worst]:.6g}")
         return None
     if isinstance(expected, (bool, np.bool_)):
-        return None if received is expected or received == expected else f"expected {expected}, got {received!r}"
+        same = isinstance(received, (bool, np.bool_)) and bool(received) == bool(expected)
+        return None if same else f"expected {expected}, got {_fmt(received)}"
     if isinstance(expected, (int, float, np.number)):
-        array, why = _as_real_array(received)
+        array, why = _as_real_array(received, returned)
         if why:
             return why
         if array.ndim != 0:
             return f"expected a single number, got an array of shape {array.shape}"
         if not np.isclose(float(array), float(expected), rtol=rtol, atol=atol):
-            return "the values differ"
+            return f"expected {_fmt(expected)}, got {_fmt(received)}" if _item else "the values differ"
         return None
-    return None if received == expected else "the values differ"
+    try:
+        same = bool(received == expected)
+    except (TypeError, ValueError):  # an array against a list, ...
+        same = False
+    return None if same else "the values differ"
 
 
 def _learner_line(error: BaseException) -> str:
@@ -230,6 +278,16 @@ def _learner_line(error: BaseException) -> str:
     frame = frames[-1]
     code = f": {frame.line.strip()}" if frame.line else ""
     return f"line {frame.lineno} of your code (in {frame.name}){code}"
+
+
+def _raised_by_the_check(error: BaseException) -> bool:
+    """True when the error came from a check's own code (not _core's call of the learner's
+    object), with no frame of the learner's code: the check choked on what it was given."""
+    outside = (os.path.dirname(np.__file__), os.path.dirname(os.__file__))
+    frames = [f for f in traceback.extract_tb(error.__traceback__)
+              if not os.path.abspath(f.filename).startswith(outside)]
+    return bool(frames) and os.path.abspath(frames[-1].filename).startswith(_HERE) \
+        and os.path.abspath(frames[-1].filename) != os.path.abspath(__file__)
 
 
 def run_check(exercise: str, obj: Any, cases: Sequence[Case], *, rtol: float = 1e-5,
@@ -265,6 +323,9 @@ def _run(exercise: str, obj: Any, cases: Sequence[Case], rtol: float, atol: floa
                                    where="replace the `raise NotImplementedError` line with your code, "
                                          "then run this check again.")
             received_error = error
+        except Unusable as error:  # the check's own code could not use what the learner's returned
+            return CheckResult(exercise, FAILED, _sentence(f"{where} is wrong: {error}"),
+                               where=error.where or case.where, what=error.what or case.what, case=number)
         except Exception as error:  # a learner's bug is a finding, not a crash
             received_error = error
         else:
@@ -277,6 +338,12 @@ def _run(exercise: str, obj: Any, cases: Sequence[Case], rtol: float, atol: floa
                 return CheckResult(exercise, FAILED, f"{where}: {why}.",
                                    where=case.where, what=case.what, case=number)
             line = _learner_line(received_error)
+            if not line and _raised_by_the_check(received_error):
+                return CheckResult(exercise, FAILED,
+                                   f"{where}: the check could not use what your code returned "
+                                   f"({type(received_error).__name__}: {received_error}).",
+                                   where=case.where or "look at what your code returns: its type and shape.",
+                                   what=case.what, case=number)
             message = f"{where} raised {type(received_error).__name__}: {received_error}"
             if line:
                 message += f"\n  at {line}"
@@ -288,8 +355,12 @@ def _run(exercise: str, obj: Any, cases: Sequence[Case], rtol: float, atol: floa
                                f"{where}: expected {case.expected!r}, but your code returned "
                                f"{_fmt(received)} without raising.",
                                where=case.where, what=case.what, case=number)
-        why = case.compare(received) if case.compare is not None else \
-            describe_mismatch(received, case.expected, rtol, atol)
+        try:
+            with np.errstate(all="ignore"):
+                why = case.compare(received) if case.compare is not None else \
+                    describe_mismatch(received, case.expected, rtol, atol, returned=case.call is None)
+        except Exception:  # an answer of a kind the comparison cannot read is wrong, not a crash
+            why = f"got {_fmt(received)}" + ("" if case.expected is None else f", expected {_fmt(case.expected)}")
         if why is None:
             continue
         hints = (case.where, case.what)
@@ -302,11 +373,29 @@ def _run(exercise: str, obj: Any, cases: Sequence[Case], rtol: float, atol: floa
             if matched:
                 hints = (mistake.where, mistake.what or case.what)
                 break
-        message = f"{where} is wrong: {why}."
+        message = _sentence(f"{where} is wrong: {why}")
         if case.compare is None:
-            message += f"\n  expected: {_fmt(case.expected)}\n  received: {_fmt(received)}"
+            message += _shown(received, case.expected, rtol, atol)
         return CheckResult(exercise, FAILED, message, where=hints[0], what=hints[1], case=number)
     return CheckResult(exercise, PASSED, f"all {len(cases)} cases passed.")
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def _shown(received: Any, expected: Any, rtol: float, atol: float) -> str:
+    """The expected and received lines of a report: of the first item that differs, when the
+    answer is a tuple whose other items are right."""
+    if isinstance(expected, tuple) and isinstance(received, (tuple, list)) and len(received) == len(expected):
+        for i, (r, e) in enumerate(zip(received, expected)):
+            try:
+                differs = describe_mismatch(r, e, rtol, atol, returned=False) is not None
+            except Exception:
+                differs = True
+            if differs:
+                return f"\n  expected item {i}: {_fmt(e)}\n  received item {i}: {_fmt(r)}"
+    return f"\n  expected: {_fmt(expected)}\n  received: {_fmt(received)}"
 
 
 def _describe_raised(error: BaseException, expected: Raises) -> str | None:

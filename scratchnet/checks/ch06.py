@@ -10,9 +10,12 @@ that the learner's `Sequential` itself derives from.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
-from scratchnet.checks._core import Case, CheckResult, Mistake, Raises, close, fallback, more_help, run_check
+from scratchnet.checks._core import (Case, CheckResult, Mistake, Raises, Unusable, _fmt, close, fallback,
+                                     more_help, quietly, run_check)
 
 __all__ = ["fallback", "more_help", "check_dataloader_iter", "check_sequential", "check_train_step",
            "check_top_k_accuracy", "check_gradient_norm"]
@@ -30,8 +33,19 @@ class _Epoch:
     """What one epoch of the learner's loader gave: the batches, read back as sample numbers."""
 
     def __init__(self, loader, with_y: bool):
-        self.items = list(loader)
+        batches = loader.__iter__()
+        if not isinstance(batches, Iterator):
+            raise Unusable(f"__iter__ returned {'None' if batches is None else 'a ' + type(batches).__name__}, "
+                           "not an iterator",
+                           where="__iter__ must be a generator: it hands out each batch with yield, "
+                                 "and returns nothing.",
+                           what="inside the loop over the batches: yield xb, yb (yield xb alone when "
+                                "self.y is None), instead of collecting them.")
+        self.items = list(batches)
         self.with_y = with_y
+
+    def __repr__(self) -> str:
+        return f"the batches {self.items!r}"
 
     def problem(self) -> str | None:
         """Why the batches cannot be read (not pairs, not arrays, misaligned), or None."""
@@ -45,6 +59,9 @@ class _Epoch:
             if not isinstance(xb, np.ndarray) or xb.ndim != 2 or xb.shape[1] != 2:
                 return (f"batch {number}'s xb has shape {np.shape(xb)}; it should be rows of x, "
                         "(batch, 2): index x along axis 0")
+            if xb.dtype.kind not in "fiu":
+                return (f"batch {number}'s xb has dtype {xb.dtype}; it should hold the numbers of "
+                        "x: index x, do not convert it")
             if not np.array_equal(xb[:, 1], -xb[:, 0]):
                 return f"batch {number}'s xb mixes up the columns of x: index whole rows, x[index]"
             if self.with_y and not np.array_equal(np.asarray(item[1]), xb[:, 0].astype(int) * 10):
@@ -98,14 +115,39 @@ def _sizes_hint(expected: list[list[int]]):
     ]
 
 
+def _read_only(D):
+    """One epoch in order, and the caller's x and y after it."""
+    x, y = _data(10)
+    return _Epoch(D(x, y, batch_size=4), True), x, y
+
+
+def _batches_read_only(received):
+    epoch, x, y = received
+    why = epoch.problem()
+    if why:
+        return why
+    if not epoch.read_only():
+        return "some batches are writable"
+    if not (x.flags.writeable and y.flags.writeable):
+        return "the caller's x or y became read-only"
+    return None
+
+
+def _within_batches(epoch, batch_size) -> bool:
+    """Every batch holds samples of one block start, ..., start + b - 1 only."""
+    return all(len({s // batch_size for s in batch}) == 1 for batch in epoch.samples)
+
+
 def _shuffled(n: int, batch_size: int, drop_last: bool = False):
     """compare() for two shuffled epochs of one loader."""
     def compare(received):
-        first, second = received
+        first, second, kept = received
         for epoch in (first, second):
             why = epoch.problem()
             if why:
                 return why
+        if not kept:
+            return "the caller's x or y changed: the loader rearranged the data itself"
         full = (n // batch_size) if drop_last else -(-n // batch_size)
         for number, epoch in enumerate((first, second), start=1):
             samples = epoch.samples
@@ -119,6 +161,9 @@ def _shuffled(n: int, batch_size: int, drop_last: bool = False):
                 return f"epoch {number} missed some samples: an epoch visits every sample once"
             if flat == sorted(flat):
                 return f"epoch {number} came in order although shuffle is True"
+            if _within_batches(epoch, batch_size):
+                return (f"epoch {number} shuffled the samples within each batch only: its batches "
+                        f"hold the samples {samples}")
         if first.samples == second.samples:
             return "both epochs came in the same order: each epoch needs a new order"
         return None
@@ -126,9 +171,12 @@ def _shuffled(n: int, batch_size: int, drop_last: bool = False):
 
 
 def _two_epochs(D, n, batch_size, drop_last=False, rng=0):
+    """Two epochs of one shuffling loader, and whether the caller's x and y are as they were."""
     x, y = _data(n)
     loader = D(x, y, batch_size=batch_size, shuffle=True, drop_last=drop_last, rng=rng)
-    return [_Epoch(loader, True), _Epoch(loader, True)]
+    epochs = [_Epoch(loader, True), _Epoch(loader, True)]
+    x_was, y_was = _data(n)
+    return epochs + [bool(np.array_equal(x, x_was) and np.array_equal(y, y_was))]
 
 
 _WHAT_ITER = ("n, b = len(self.x), self.batch_size; order = self.rng.permutation(n) if self.shuffle "
@@ -163,17 +211,32 @@ def check_dataloader_iter(DataLoader) -> CheckResult:
              compare=_in_order(in_order),
              where="when self.y is None, yield xb alone, not a pair.",
              what="if self.y is None: yield xb; else: yield xb, yb."),
-        Case("every batch is read-only",
-             call=lambda D: _Epoch(D(x10, y10, batch_size=4), True).read_only(), expected=True,
+        Case("every batch is read-only, and the caller's x and y stay writable",
+             call=_read_only, compare=_batches_read_only,
+             mistakes=[Mistake(lambda r: r[0].read_only() and not r[1].flags.writeable,
+                               "the loader made the caller's x (or y) read-only; only the batches "
+                               "it hands out should be.",
+                               "set the flag on each batch, xb.flags.writeable = False, not on "
+                               "self.x.")],
              where="a batch must be read-only, so that a layer keeps it without a copy.",
              what="set xb.flags.writeable = False (and the same for yb) before yielding."),
         Case("50 samples, batch_size=16, shuffle=True, rng=0: two epochs",
              call=lambda D: _two_epochs(D, 50, 16), compare=_shuffled(50, 16),
-             mistakes=[Mistake(lambda r: r[0].samples == r[1].samples and r[0].problem() is None,
+             mistakes=[Mistake(lambda r: not r[2], "the loader shuffled the caller's x and y in "
+                               "place; the batches of the first epoch are views of them, and the "
+                               "second epoch changed them too.",
+                               "leave self.x alone: index it with order = self.rng.permutation(n), "
+                               "which gathers new arrays."),
+                       Mistake(lambda r: r[0].samples == r[1].samples and r[0].problem() is None,
                                "both epochs came in the same order: the order was drawn once, "
                                "not once per epoch.",
                                "draw order = self.rng.permutation(n) at the top of __iter__, "
-                               "which runs once per epoch.")],
+                               "which runs once per epoch."),
+                       Mistake(lambda r: _within_batches(r[0], 16),
+                               "the samples are shuffled within each batch only; a batch must draw "
+                               "from the whole data set.",
+                               "permute all n indices, order = self.rng.permutation(n), then take "
+                               "the batches as slices of order.")],
              where="with shuffle, each epoch visits every sample once, in a new order, and each "
                    "yb stays with its xb.",
              what="order = self.rng.permutation(n), then index = order[start:start + b] for "
@@ -184,8 +247,8 @@ def check_dataloader_iter(DataLoader) -> CheckResult:
              where="with drop_last, the 2 samples left over after 3 batches of 16 are left out.",
              what="loop over range(0, len(self) * b, b)."),
         Case("two loaders with the same seed (rng=7) give the same epochs",
-             call=lambda D: [e.samples for e in _two_epochs(D, 30, 8, rng=7)]
-             == [e.samples for e in _two_epochs(D, 30, 8, rng=7)], expected=True,
+             call=lambda D: [e.samples for e in _two_epochs(D, 30, 8, rng=7)[:2]]
+             == [e.samples for e in _two_epochs(D, 30, 8, rng=7)[:2]], expected=True,
              where="the same seed must give the same orders: shuffle with the loader's own "
                    "generator, self.rng, not with np.random.",
              what="order = self.rng.permutation(n)."),
@@ -460,14 +523,18 @@ def _stepping(Sequential, steps=1, stale=100.0):
     model.loss, model.optimizer = _MSE(log), _SGD(_LR, log)
     for p in model.parameters():
         p.grad[...] = stale              # left over from before: train_step must clear it
+    grads = [p.grad for p in model.parameters()]
     results = [model.train_step(_X.copy(), _Y.copy()) for _ in range(steps)]
+    if "zero_grad" not in log and any(p.grad is not g for p, g in zip(model.parameters(), grads)):
+        log.append("grads replaced")     # zeroed by hand: p.grad = np.zeros_like(...)
     return model, results, log
 
 
 def _order(log):
     """The log without the layers' own entries, to read the order of a step's parts."""
     parts = {"zero_grad": "zero_grad", "loss": "loss", "loss.backward": "loss.backward",
-             "step": "step", "forward layer 0": "forward", "backward layer 0": "backward"}
+             "step": "step", "forward layer 0": "forward", "backward layer 0": "backward",
+             "grads replaced": "grads replaced"}
     return [parts[e] for e in log if e in parts]
 
 
@@ -499,16 +566,24 @@ def check_train_step(Sequential) -> CheckResult:
              expected=["zero_grad", "forward", "loss", "loss.backward", "backward", "step"],
              compare=lambda r: None if r == ["zero_grad", "forward", "loss", "loss.backward",
                                              "backward", "step"]
-             else f"the parts ran in the order {r}",
-             mistakes=[Mistake(lambda r: "zero_grad" not in r,
+             else f"the parts ran in the order {[p for p in r if p != 'grads replaced']}",
+             mistakes=[Mistake(lambda r: "grads replaced" in r,
+                               "the gradients were replaced with new arrays by hand, not zeroed "
+                               "by the optimizer.",
+                               "self.optimizer.zero_grad(params) first: it zeroes each p.grad in "
+                               "place."),
+                       Mistake(lambda r: "zero_grad" not in r,
                                "the gradients are never zeroed; backward adds to them, so a step "
                                "would use whatever they held before.",
                                "self.optimizer.zero_grad(params) first, before the forward pass."),
                        Mistake(lambda r: "step" not in r, "the optimizer never steps, so the "
                                "weights never change.",
                                "after the backward pass, self.optimizer.step(params)."),
-                       Mistake(lambda r: "zero_grad" in r and "backward" in r
-                               and r.index("zero_grad") > r.index("backward"),
+                       Mistake(lambda r: r.index("zero_grad") > r.index("step"),
+                               "the gradients are zeroed after the step, at the end: the first "
+                               "step uses whatever they held when train_step began.",
+                               "zero them first, before the forward pass."),
+                       Mistake(lambda r: "backward" in r and r.index("zero_grad") > r.index("backward"),
                                "the gradients are zeroed after the backward pass, which erases "
                                "them before the optimizer uses them.",
                                "zero them first, before the forward pass.")],
@@ -547,6 +622,14 @@ def _top_k(scores, labels, k):
     return float(np.mean((top == labels[:, None]).any(axis=1)))
 
 
+def _arguments_kept(top_k_accuracy, scores, labels, k) -> bool:
+    """Whether top_k_accuracy leaves its arguments as they were (the other cases give it copies)."""
+    y_pred, y_true = scores.copy(), labels.copy()
+    with np.errstate(all="ignore"):
+        top_k_accuracy(y_pred, y_true, k)
+    return bool(np.array_equal(y_pred, scores) and np.array_equal(y_true, labels))
+
+
 def check_top_k_accuracy(top_k_accuracy) -> CheckResult:
     """Exercise 6.4: `top_k_accuracy(y_pred, y_true, k)` is the fraction of samples whose true
     class is among the k highest scores."""
@@ -558,22 +641,36 @@ def check_top_k_accuracy(top_k_accuracy) -> CheckResult:
     rng = np.random.default_rng(64)
     big = rng.normal(size=(40, 10))
     big_labels = rng.integers(0, 10, size=40)
+
+    def like(variant, r, k):
+        """The answer matches `variant` here, and on the 40 samples too: one number could
+        match a variant by coincidence (0.25 is also 2 of 8 entries)."""
+        return (np.isclose(float(r), variant(scores, labels, k))
+                and np.isclose(float(quietly(top_k_accuracy, big, big_labels, k)),
+                               variant(big, big_labels, k)))
+
+    variants = [
+        (lambda s, l, k: _top_k(-s, l, k),
+         "the answer counts the k *lowest* scores: np.argsort sorts from the smallest up.",
+         "take the last k columns of np.argsort(y_pred, axis=1), or sort -y_pred."),
+        (lambda s, l, k: len(l) * _top_k(s, l, k),
+         "the answer is a count, not a fraction of the samples.",
+         "take the mean over the samples, not the sum."),
+        (lambda s, l, k: _top_k(s, l, k) / k,
+         "the mean runs over all batch * k entries of the comparison; a sample counts once, "
+         "whichever of its k classes is the label.",
+         "(top == y_true[:, None]).any(axis=1) first: one True or False per sample; then the mean."),
+        (lambda s, l, k: _top_k(s, l, k - 1) if k > 1 else 0.0,
+         "the answer looks at one class too few: k - 1 classes count.",
+         "keep k columns: np.argsort(-y_pred, axis=1)[:, :k]; or, against the k-th highest "
+         "score, compare with >=, not >."),
+    ]
     cases = []
     for k, value in ((1, 0.25), (2, 0.5), (3, 1.0)):
         cases.append(Case(
             f"by hand: 4 samples, 3 classes, k={k}: {value}", (scores, labels, k), value,
-            mistakes=[Mistake(lambda r, k=k: k < 3 and np.isclose(float(r), _top_k(-scores, labels, k)),
-                              "the answer counts the k *lowest* scores: np.argsort sorts from "
-                              "the smallest up.",
-                              "take the last k columns of np.argsort(y_pred, axis=1), or sort "
-                              "-y_pred."),
-                      Mistake(lambda r, value=value: value > 0 and np.isclose(float(r), 4 * value),
-                              "the answer is a count, not a fraction of the samples.",
-                              "take the mean over the samples, not the sum."),
-                      Mistake(lambda r, k=k: np.isclose(float(r), _top_k(scores, labels, k - 1)
-                                                        if k > 1 else 0.0),
-                              "the answer looks at one class too few.",
-                              "keep k columns: np.argsort(-y_pred, axis=1)[:, :k].")],
+            mistakes=[Mistake(lambda r, k=k, v=variant: like(v, r, k), where, what)
+                      for variant, where, what in variants],
             where="sample 0's true class has the highest score; sample 1's the second highest; "
                   "sample 2's the lowest; sample 3's the lowest.",
             what="top = np.argsort(-y_pred, axis=1)[:, :k]; "
@@ -588,6 +685,12 @@ def check_top_k_accuracy(top_k_accuracy) -> CheckResult:
                       float(np.mean(big.argmax(axis=1) == big_labels)),
                       where="with k=1 the top class is the argmax.",
                       what="np.argsort(-y_pred, axis=1)[:, :1]."))
+    cases.append(Case("y_pred and y_true are left as they were",
+                      call=lambda f: _arguments_kept(f, big, big_labels, 3), expected=True,
+                      where="the metric changed its arguments in place; fit still needs y_pred "
+                            "and y_true after it.",
+                      what="sort a new array, np.argsort(-y_pred, axis=1); never write into "
+                           "y_pred or y_true."))
     cases.append(Case("k=0: no class at all", (scores, labels, 0),
                       Raises(ValueError, ["k"]),
                       where="k must be between 1 and the number of classes; refuse it with a "
@@ -670,13 +773,26 @@ def check_gradient_norm(GradientNorm) -> CheckResult:
     def missing(r):
         return any(v is None for v in r)
 
+    def not_a_number(r):
+        """What is wrong with the logged values when one is not a single real number, or None."""
+        for v in r:
+            number = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+            if v is not None and not number:
+                return f"logs['grad_norm'] is {_fmt(v)}, not a number"
+        return None
+
+    number_mistake = Mistake(lambda r: not_a_number(r) is not None,
+                             "logs['grad_norm'] must be one number, the mean over the epoch's batches.",
+                             "logs['grad_norm'] = float(np.mean(self.norms)).")
+
     cases = [
         Case("one epoch of 3 batches", call=lambda C: _grad_norm_of(_run_epochs(C, [one])),
              expected=(float(mean_one),),
              compare=lambda r: "the epoch's logs have no 'grad_norm'" if missing(r) else
-             (None if np.isclose(r[0], mean_one) else
-              f"logs['grad_norm'] is {float(r[0]):.6g}, expected {mean_one:.6g}"),
-             mistakes=[Mistake(missing, "the epoch's logs have no 'grad_norm': add it to the "
+             not_a_number(r) or (None if np.isclose(r[0], mean_one) else
+                                 f"logs['grad_norm'] is {float(r[0]):.6g}, expected {mean_one:.6g}"),
+             mistakes=[number_mistake,
+                       Mistake(missing, "the epoch's logs have no 'grad_norm': add it to the "
                                "dict that on_epoch_end receives, so that History records it.",
                                "logs['grad_norm'] = ... in on_epoch_end (change the dict itself)."),
                        Mistake(lambda r: np.isclose(r[0], per_parameter),
@@ -700,10 +816,11 @@ def check_gradient_norm(GradientNorm) -> CheckResult:
         Case("two epochs, of 3 and 2 batches: each epoch's own mean",
              call=lambda C: _grad_norm_of(_run_epochs(C, two)), expected=means_two,
              compare=lambda r: "an epoch's logs have no 'grad_norm'" if missing(r) else
-             (None if np.allclose(r, means_two) else
+             not_a_number(r) or (None if np.allclose(r, means_two) else
               f"logs['grad_norm'] is {[round(float(v), 6) for v in r]} for the two epochs, "
               f"expected {[round(v, 6) for v in means_two]}"),
-             mistakes=[Mistake(lambda r: not missing(r) and np.isclose(
+             mistakes=[number_mistake,
+                       Mistake(lambda r: not missing(r) and np.isclose(
                  r[1], np.mean([_norm(g) for g in two[0] + two[1]])),
                  "the second epoch's mean includes the first epoch's batches.",
                  "start a new list in on_epoch_begin.")],

@@ -400,6 +400,11 @@ def _adam_mistakes(start, grads, lr, betas, eps, weight_decay=0.0):
                 "sqrt(v_hat) + eps, with eps outside."),
         Mistake(lambda r: close(r, variant("eps before correction")), "eps is added before the "
                 "bias correction of v.", "divide sqrt(v) by sqrt(1 - beta2**t) first, then add eps."),
+        Mistake(lambda r: bool(np.isnan(np.asarray(r, dtype=float)).any()),
+                "a weight became NaN: something divided 0 by 0. With t = 0 at the first step, "
+                "1 - beta1**t is 0; without eps, an entry whose gradient is 0 gives 0 / 0.",
+                "t is 1 at the first step (state['t'] += 1 before using it), and the denominator "
+                "is sqrt(v_hat) + eps."),
     ]
     if weight_decay:
         found += [

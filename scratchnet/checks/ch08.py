@@ -12,7 +12,8 @@ import math
 
 import numpy as np
 
-from scratchnet.checks._core import Case, CheckResult, Mistake, Raises, close, fallback, more_help, run_check
+from scratchnet.checks._core import (Case, CheckResult, Mistake, Raises, Unusable, _as_real_array, _fmt, close,
+                                     fallback, more_help, run_check)
 
 __all__ = ["fallback", "more_help", "check_he_normal", "check_dropout", "check_early_stopping",
            "check_warmup_cosine", "check_model_checkpoint"]
@@ -21,11 +22,22 @@ __all__ = ["fallback", "more_help", "check_he_normal", "check_dropout", "check_e
 # ------------------------------------------------------------------ 8.1 he_normal
 
 def _statistics(init, shape, seed):
-    """(shape, mean, std, fraction of |W| beyond 2 std) of the learner's draw."""
-    W = np.asarray(init(shape, seed), dtype=float)
-    std = float(W.std())
+    """(shape, mean, std, fraction of |W| beyond 2 std, what is wrong with the kind of W or
+    None, how many entries are NaN or inf) of the learner's draw; the statistics are over the
+    finite entries."""
+    W = init(shape, seed)
+    if not isinstance(W, np.ndarray) or W.dtype.kind not in "fiu":
+        got = "None" if W is None else f"a {type(W).__name__}"
+        if isinstance(W, np.ndarray):
+            got = f"an array of dtype {W.dtype}"
+        return np.shape(W) if isinstance(W, (np.ndarray, list, tuple)) else None, 0.0, 0.0, 0.0, \
+            f"he_normal returned {got}, expected a float64 array", 0
+    kind = None if W.dtype == np.float64 else f"he_normal returned an array of dtype {W.dtype}, expected float64"
+    finite = np.isfinite(W)
+    W = W[finite].astype(float)
+    std = float(W.std()) if W.size else 0.0
     beyond = float(np.mean(np.abs(W) > 2 * std)) if std > 0 else 0.0
-    return W.shape, float(W.mean()), std, beyond
+    return tuple(finite.shape), float(W.mean()) if W.size else 0.0, std, beyond, kind, int((~finite).sum())
 
 
 def _std_is(received, std):
@@ -46,10 +58,13 @@ def check_he_normal(he_normal) -> CheckResult:
         n = fan_in * fan_out
 
         def compare(r, shape=shape, std=std, n=n):
-            if not isinstance(r, tuple) or r[0] != shape:
-                got = r[0] if isinstance(r, tuple) else r
-                return f"expected an array of shape {shape}, got shape {got}"
-            _, mean, s, beyond = r
+            if r[4]:
+                return r[4]
+            if r[0] != shape:
+                return f"expected an array of shape {shape}, got shape {r[0]}"
+            if r[5]:
+                return f"{r[5]} of the {n} weights {'is' if r[5] == 1 else 'are'} NaN or inf"
+            _, mean, s, beyond = r[:4]
             if abs(mean) > 5 * std / math.sqrt(n):
                 return f"the mean of the weights is {mean:.4g}, expected 0"
             if abs(s / std - 1) > 0.01:
@@ -63,6 +78,11 @@ def check_he_normal(he_normal) -> CheckResult:
             f"a ({fan_in}, {fan_out}) layer: mean 0, std sqrt(2 / fan_in) = {std:.4f}, normal",
             call=lambda f, shape=shape, seed=seed: _statistics(f, shape, seed), compare=compare,
             mistakes=[
+                Mistake(lambda r: r[4] is not None, "he_normal must return a NumPy array of float64, "
+                        "as its docstring says.", "return the array that rng.normal(...) draws: it is "
+                        "float64 already."),
+                Mistake(lambda r: r[5] > 0, "some weights are NaN or inf: a normal draw gives finite "
+                        "numbers only.", what),
                 Mistake(lambda r, s=math.sqrt(2 / fan_out): _std_is(r, s),
                         "the std is sqrt(2 / fan_out): fan_in is the number of inputs, shape[0].",
                         "W has shape (in_features, out_features): fan_in = shape[0]."),
@@ -121,10 +141,30 @@ def check_he_normal(he_normal) -> CheckResult:
 
 # ------------------------------------------------------------------ 8.2 Dropout
 
+def _output(y, shape):
+    """forward's output as an array of numbers of `shape`; else Unusable, saying what it was."""
+    if y is None:
+        raise Unusable("forward returned None; did you forget to `return` the output?")
+    y = np.asarray(y)
+    if y.dtype.kind not in "fiu" or y.shape != shape:
+        raise Unusable(f"forward returned {_fmt(y)}, expected numbers of the input's shape {shape}")
+    return y
+
+
 def _train_forward(cls, p, x, seed=0):
     layer = cls(p, rng=seed)
     layer.train()
-    return np.array(layer.forward(x))
+    x = np.array(x)                      # the layer gets its own copy: it may change it
+    return _output(layer.forward(x), x.shape)
+
+
+def _input_kept(cls, p=0.5):
+    """Whether forward in training leaves its input as it was."""
+    x = np.full((20, 30), 2.0)
+    layer = cls(p, rng=0)
+    layer.train()
+    layer.forward(x)
+    return bool(np.all(x == 2.0))
 
 
 def _values(cls, p, x):
@@ -139,7 +179,7 @@ def _mask_consistency(cls, p=0.4):
     g = rng.normal(size=(6, 8))
     layer = cls(p, rng=4)
     layer.train()
-    y = np.array(layer.forward(x))
+    y = _output(layer.forward(x.copy()), x.shape)
     dx = layer.backward(g)
     return dx, g * (y / x), g, y, x
 
@@ -170,6 +210,11 @@ def check_dropout(Dropout) -> CheckResult:
              ],
              where="look at the values the output takes: 0 where dropped, x / (1 - p) where kept.",
              what=what_forward),
+        Case("forward leaves its input as it was",
+             call=_input_kept, expected=True,
+             where="forward changed its input in place (x *= mask); the caller's array, such as "
+                   "the layer below's output, must stay as it was.",
+             what="return x * mask, a new array."),
         Case("every sample gets its own mask: the 400 rows are not all the same",
              call=lambda C: len({row.tobytes() for row in _train_forward(C, 0.5, ones)}) > 1,
              expected=True, where="one mask was broadcast over the batch; draw one entry per entry of x.",
@@ -200,7 +245,9 @@ def check_dropout(Dropout) -> CheckResult:
         dx, right, g, y, _ = received
         if dx is None:
             return "backward returned None; did you forget to `return` the result?"
-        dx = np.asarray(dx, dtype=float)
+        dx, why = _as_real_array(dx)
+        if why:
+            return why
         if dx.shape != right.shape:
             return f"expected shape {right.shape}, got shape {dx.shape}"
         if np.allclose(dx, right):
@@ -228,7 +275,7 @@ def check_dropout(Dropout) -> CheckResult:
         layer = C(0.5, rng=0)
         layer.eval()
         x = np.arange(1.0, 7.0).reshape(2, 3)
-        y = np.array(layer.forward(x))
+        y = _output(layer.forward(x), x.shape)
         dx = layer.backward(np.full((2, 3), 2.0))
         return y, dx
 
@@ -248,7 +295,7 @@ def check_dropout(Dropout) -> CheckResult:
     def p_zero(C):
         layer = C(0.0, rng=0)
         x = np.arange(1.0, 7.0).reshape(2, 3)
-        return np.array(layer.forward(x)), layer.backward(np.ones((2, 3)))
+        return _output(layer.forward(x), x.shape), layer.backward(np.ones((2, 3)))
 
     cases.append(Case("p = 0 in training: the identity, forward and backward", call=p_zero,
                       expected=(x_eval, np.ones((2, 3))), where="with p = 0 nothing is dropped or scaled.",
@@ -475,9 +522,13 @@ def check_warmup_cosine(WarmupCosine) -> CheckResult:
         shown = ", ".join(repr(a) for a in args)
         cases.append(Case(
             f"WarmupCosine({shown}).lr_at(t) for t = {epochs}",
-            call=lambda C, a=args, e=epochs: np.array([C(*a).lr_at(t) for t in e], dtype=float),
+            call=lambda C, a=args, e=epochs: [C(*a).lr_at(t) for t in e],
             expected=expected,
-            mistakes=[Mistake(lambda r, w=ramp_from_zero: close(r, w),
+            mistakes=[Mistake(lambda r: any(v is None for v in r), "lr_at returned None: did you "
+                              "forget to `return` the rate?", what),
+                      Mistake(lambda r: any(isinstance(v, (str, bytes)) for v in r), "lr_at returned "
+                              "text; a schedule returns the rate itself, a number.", what),
+                      Mistake(lambda r, w=ramp_from_zero: close(r, w),
                               "the warm-up starts at 0: the first epoch would learn nothing.",
                               "base_lr * (epoch + 1) / warmup reaches base_lr at epoch warmup - 1."),
                       Mistake(lambda r, w=cosine_over_all: close(r, w),
@@ -497,6 +548,7 @@ def check_warmup_cosine(WarmupCosine) -> CheckResult:
     for description, args, name in [("base_lr = 0", (0.0, 5, 30), "base_lr"),
                                      ("base_lr = -0.1", (-0.1, 5, 30), "base_lr"),
                                      ("warmup = 0", (0.1, 0, 30), "warmup"),
+                                     ("warmup = 2.5, not an integer", (0.1, 2.5, 30), "warmup"),
                                      ("warmup = epochs = 30", (0.1, 30, 30), "warmup")]:
         cases.append(Case(description, call=lambda C, a=args: C(*a), expected=Raises(ValueError, [name]),
                           where=f"a bad {name} must be refused when the schedule is made, naming it.",
@@ -534,6 +586,13 @@ def _run_checkpoint(cls, values, monitor="val_loss", **kwargs):
     return [e for e, _ in model.saved], sorted({p for _, p in model.saved}), getattr(checkpoint, "best", None)
 
 
+def _second_checkpoint(cls, values):
+    """(epochs saved, best) of a second ModelCheckpoint run on the same values after a first."""
+    _run_checkpoint(cls, values)
+    saved, _, best = _run_checkpoint(cls, values)
+    return saved, best
+
+
 def check_model_checkpoint(ModelCheckpoint) -> CheckResult:
     """Exercise 8.5: a callback that saves the weights whenever the monitored log improves."""
     what = ("value = logs[self.monitor]; better = self.best is None or (value < self.best if self.mode == "
@@ -555,8 +614,22 @@ def check_model_checkpoint(ModelCheckpoint) -> CheckResult:
                                "call self.model.save_weights(self.path) when the value improves; the "
                                "first epoch always does.")],
              where="item 0 lists the epochs at which save_weights was called, item 1 the paths.", what=what),
-        Case("the best value kept in self.best: 0.7", call=lambda C: _run_checkpoint(C, losses)[2],
-             expected=0.7, where="self.best holds the best value seen so far.", what=what),
+        Case("a second ModelCheckpoint on the same values saves at 0, 1 and 3 too, and keeps "
+             "self.best = 0.7", call=lambda C: _second_checkpoint(C, losses), expected=([0, 1, 3], 0.7),
+             mistakes=[Mistake(lambda r: r[0] == [], "the second checkpoint saved nothing: the best "
+                               "value is kept on the class, which every ModelCheckpoint shares, "
+                               "not on self.", "self.best = None in __init__, then self.best = value."),
+                       Mistake(lambda r: r[1] is None, "self.best is None after the run.",
+                               "self.best = value, whenever the value improves.")],
+             where="item 0 lists the epochs at which save_weights was called, item 1 is self.best, "
+                   "the best value seen so far.", what=what),
+        Case("val_loss 1.0, nan, 0.9, nan, 0.95: a NaN is never an improvement (saved at 0 and 2)",
+             call=lambda C: _run_checkpoint(C, [1.0, math.nan, 0.9, math.nan, 0.95])[0],
+             expected=[0, 2], compare=lambda r: None if r == [0, 2] else f"saved at epochs {r!r}",
+             mistakes=[Mistake(lambda r: 1 in r, "a NaN was taken for an improvement.",
+                               "compare with < or >: any comparison with NaN is False, so a NaN never "
+                               "improves; do not write it as `not value >= best`.")],
+             where="NaN compares False with everything.", what=what),
         Case("mode 'max' on val_accuracy 0.5, 0.6, 0.55, 0.7, 0.65: saved at epochs 0, 1 and 3",
              call=lambda C: _run_checkpoint(C, accuracies, monitor="val_accuracy", mode="max")[0],
              expected=[0, 1, 3], compare=lambda r: None if r == [0, 1, 3] else f"saved at epochs {r!r}",

@@ -21,7 +21,10 @@ __all__ = ["spiral", "vertical", "sine"]
 def _generator(rng) -> np.random.Generator:
     if isinstance(rng, np.random.Generator):
         return rng
-    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and rng >= 0:
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+        if rng < 0:  # a seed of the right type, a wrong value
+            raise ValueError(f"rng must be a numpy.random.Generator or an int seed >= 0, "
+                             f"got int: {rng!r}")
         return np.random.default_rng(int(rng))
     raise TypeError(f"rng must be a numpy.random.Generator or an int seed >= 0, "
                     f"got {type(rng).__name__}: {rng!r}")
@@ -36,7 +39,9 @@ def _count(name: str, value, least: int) -> int:
 
 
 def _noise(value) -> float:
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not np.isfinite(value) or value < 0:
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(f"noise must be a finite number >= 0, got {type(value).__name__}: {value!r}")
+    if not np.isfinite(value) or value < 0:
         raise ValueError(f"noise must be a finite number >= 0, got {value!r}")
     return float(value)
 
@@ -55,8 +60,9 @@ def spiral(n_per_class: int = 100, n_classes: int = 3, noise: float = 0.2, rng=0
     n = _count("n_per_class", n_per_class, 1)
     k = _count("n_classes", n_classes, 2)
     noise = _noise(noise)
-    if (not isinstance(winding, numbers.Real) or isinstance(winding, bool)
-            or not np.isfinite(winding) or winding <= 0):
+    if not isinstance(winding, numbers.Real) or isinstance(winding, bool):
+        raise TypeError(f"winding must be a finite number > 0, got {type(winding).__name__}: {winding!r}")
+    if not np.isfinite(winding) or winding <= 0:
         raise ValueError(f"winding must be a finite number > 0, got {winding!r}")
     rng = _generator(rng)
     r = np.tile(np.linspace(0.0, 1.0, n), k)                                # (k n,)

@@ -1,4 +1,5 @@
-"""The base of every widget: controls, a figure drawn to PNG, and a static stand-in."""
+"""The base of every widget: controls, a figure drawn to PNG, and a static stand-in, all in the
+book's figure style (STYLE: matplotlib's colour-blind-safe `tableau-colorblind10` palette)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,27 @@ import io
 from typing import Any
 
 import matplotlib
+import matplotlib.style
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["FigureWidget", "Standin"]
+__all__ = ["FigureWidget", "Standin", "STYLE", "PALETTE", "book_style"]
+
+# The book's figure style, set once here: every widget draws in it (figure, stand-in, scrubber
+# frames), and each chapter that plots with pyplot starts with `plt.style.use(STYLE)`'s value.
+# tableau-colorblind10 is matplotlib's palette for red-green colour blindness; "C0".."C9" name
+# its colours. Curves that must be told apart also differ in line style or marker
+# (tests/test_widgets_style.py checks every widget's figures for both).
+STYLE = "tableau-colorblind10"
+PALETTE: list[str] = matplotlib.style.library[STYLE]["axes.prop_cycle"].by_key()["color"]
+
+
+def book_style():
+    """The book's figure style as a context manager (matplotlib.style.context(STYLE)): figures
+    and axes made, and colours "C0".."C9" named, inside it use the colour-blind-safe palette,
+    whatever style the notebook has set."""
+    return matplotlib.style.context(STYLE)
 
 
 class Standin:
@@ -21,7 +38,8 @@ class Standin:
 
     def _repr_png_(self) -> bytes:
         buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png")
+        with book_style():  # colours named "C0".."C9" are looked up when the figure is drawn
+            self.figure.savefig(buffer, format="png")
         return buffer.getvalue()
 
     def __repr__(self) -> str:
@@ -69,9 +87,10 @@ class FigureWidget:
                 raise ValueError(f"{type(self).__name__} has no control {name!r}; "
                                  f"its controls are {', '.join(self.controls)}")
             self.controls[name].value = value
-        self.figure = Figure(figsize=self.figsize, dpi=self.dpi, layout="constrained")
-        FigureCanvasAgg(self.figure)
-        self.axes = list(self.figure.subplots(1, self.ncols, squeeze=False)[0])
+        with book_style():
+            self.figure = Figure(figsize=self.figsize, dpi=self.dpi, layout="constrained")
+            FigureCanvasAgg(self.figure)
+            self.axes = list(self.figure.subplots(1, self.ncols, squeeze=False)[0])
         width, height = self.css_size
         self.image = widgets.Image(format="png", layout=widgets.Layout(
             width=f"{width}px", max_width="100%", height="auto"))
@@ -122,11 +141,12 @@ class FigureWidget:
         self.redraw()
 
     def redraw(self) -> None:
-        for ax in self.axes:
-            ax.clear()
-        self.data = self.draw(self.axes, **self.values)
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=self.dpi * self.pixel_ratio)
+        with book_style():  # ax.clear() takes the colour cycle from the style in force
+            for ax in self.axes:
+                ax.clear()
+            self.data = self.draw(self.axes, **self.values)
+            buffer = io.BytesIO()
+            self.figure.savefig(buffer, format="png", dpi=self.dpi * self.pixel_ratio)
         self.image.value = buffer.getvalue()
         self.draws += 1
 
@@ -151,15 +171,16 @@ class FigureWidget:
         side_by_side = self.ncols == 1
         rows, cols = (1, len(settings)) if side_by_side else (len(settings), self.ncols)
         size = (width * 0.85 * cols, height) if side_by_side else (width, height * 0.85 * rows)
-        fig = Figure(figsize=size, dpi=self.dpi, layout="constrained")
-        FigureCanvasAgg(fig)
-        grid = fig.subplots(rows, cols, squeeze=False)
-        for i, setting in enumerate(settings):
-            axes = [grid[0][i]] if side_by_side else list(grid[i])
-            values = {**self.values, **setting}
-            self.draw(axes, **values)
-            if titles:
-                axes[0].set_title(f"{titles[i]}\n{axes[0].get_title()}", fontsize="medium")
+        with book_style():
+            fig = Figure(figsize=size, dpi=self.dpi, layout="constrained")
+            FigureCanvasAgg(fig)
+            grid = fig.subplots(rows, cols, squeeze=False)
+            for i, setting in enumerate(settings):
+                axes = [grid[0][i]] if side_by_side else list(grid[i])
+                values = {**self.values, **setting}
+                self.draw(axes, **values)
+                if titles:
+                    axes[0].set_title(f"{titles[i]}\n{axes[0].get_title()}", fontsize="medium")
         return Standin(fig, settings)
 
 

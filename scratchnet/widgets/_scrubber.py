@@ -26,6 +26,8 @@ from typing import Any, Sequence
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from scratchnet.widgets._base import book_style
+
 __all__ = ["Scrubber", "scrub"]
 
 _ids_seen: Counter = Counter()  # the same scrubber twice in one session gets a second id
@@ -139,12 +141,13 @@ def _draw(widget, values: dict) -> bytes:
     frame would depend on the frames before it. tests/test_widgets_scrubber.py checks that each
     frame is exactly the picture a new widget shows at that value.
     """
-    figure = Figure(figsize=widget.figsize, dpi=widget.dpi, layout="constrained")
-    FigureCanvasAgg(figure)
-    axes = list(figure.subplots(1, widget.ncols, squeeze=False)[0])
-    widget.draw(axes, **values)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    with book_style():
+        figure = Figure(figsize=widget.figsize, dpi=widget.dpi, layout="constrained")
+        FigureCanvasAgg(figure)
+        axes = list(figure.subplots(1, widget.ncols, squeeze=False)[0])
+        widget.draw(axes, **values)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
     return buffer.getvalue()
 
 

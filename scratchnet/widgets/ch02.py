@@ -106,7 +106,7 @@ class GradientDescent1D(FigureWidget):
         slope = self.gradient(current) if abs(current) < 1e100 else float("nan")
         if lo <= current <= hi:
             span = np.linspace(current - 1.0, current + 1.0, 2)
-            ax.plot(span, self.loss(current) + slope * (span - current), color="C0", lw=2,
+            ax.plot(span, self.loss(current) + slope * (span - current), "--", color="C0", lw=2,
                     label=f"tangent, slope {round(slope, 2) + 0.0:.2f}")
         else:
             ax.text(0.5, 0.5, f"w has left the plot:\nw = {current:.3g}", transform=ax.transAxes,

@@ -61,8 +61,10 @@ class DenseLayerGradients(FigureWidget):
         z, G, dW, dx = g["z"][0], g["G"][0], g["dW"], g["dx"][0]
 
         outputs = np.arange(2)
-        ax_out.bar(outputs - 0.2, z, width=0.4, label="output z", color="tab:blue")
-        ax_out.bar(outputs + 0.2, t[0], width=0.4, label="target t", color="tab:gray")
+        # told apart by place, legend and hatching as well as colour
+        ax_out.bar(outputs - 0.2, z, width=0.4, label="output z", color="C0")
+        ax_out.bar(outputs + 0.2, t[0], width=0.4, label="target t", color="C2", hatch="//",
+                   edgecolor="C3", linewidth=0.5)
         for j in outputs:
             ax_out.annotate(f"G = {G[j]:+.2f}", (j, max(z[j], t[0, j], 0.0)), ha="center",
                             xytext=(0, 4), textcoords="offset points")
@@ -82,7 +84,8 @@ class DenseLayerGradients(FigureWidget):
             ax_w._has_colorbar = True  # ax.clear() keeps the colorbar; add it once
 
         inputs = np.arange(3)
-        ax_x.barh(inputs, dx, color=np.where(dx >= 0, "tab:red", "tab:blue"))
+        # the colour repeats the sign that the bar's direction shows: orange > 0, blue < 0
+        ax_x.barh(inputs, dx, color=np.where(dx >= 0, "C5", "C0"))
         ax_x.axvline(0.0, color="k", lw=0.8)
         ax_x.set(yticks=inputs, yticklabels=["x1", "x2", "x3"], xlim=(-6.0, 6.0),
                  title="dL/dx = G Wᵀ  (passed back)")

@@ -32,7 +32,7 @@ class SoftmaxCrossEntropyExplorer(FigureWidget):
     """Three logits and a true class: the softmax probabilities with the loss -log p[true class]
     (left), and the gradient dL/dz = p - y (right), for a batch of one sample.
 
-    The true class's bar is drawn in orange. Its gradient is p - 1 <= 0 (gradient descent raises
+    The true class's bar is drawn in orange and hatched, and its tick says "(true)". Its gradient is p - 1 <= 0 (gradient descent raises
     that logit); every other gradient is p >= 0 (descent lowers those logits). The bars on the
     right always sum to 0.
     """
@@ -53,17 +53,21 @@ class SoftmaxCrossEntropyExplorer(FigureWidget):
         ax_p, ax_g = axes
         z = np.array([z0, z1, z2])
         p, loss, grad = softmax_cross_entropy(z, label)
-        colors = ["tab:orange" if c == label else "tab:blue" for c in CLASSES]
-        ax_p.bar(CLASSES, p, color=colors)
+        # the true class: its own colour, hatching and tick label, so colour is not needed
+        colors = ["C1" if c == label else "C0" for c in CLASSES]
+        hatches = ["//" if c == label else "" for c in CLASSES]
+        ticks = [f"{c} (true)" if c == label else str(c) for c in CLASSES]
+        ax_p.bar(CLASSES, p, color=colors, hatch=hatches, edgecolor="white", linewidth=0)
         for c in CLASSES:
             ax_p.text(c, p[c] + 0.02, f"{p[c]:.2f}", ha="center", va="bottom")
-        ax_p.set(ylim=(0, 1.12), xticks=CLASSES, xlabel="class", ylabel="softmax probability p",
+        ax_p.set(ylim=(0, 1.12), xticks=CLASSES, xticklabels=ticks, xlabel="class",
+                 ylabel="softmax probability p",
                  title=f"loss = -log p[{label}] = {loss:.3f}")
-        ax_g.bar(CLASSES, grad, color=colors)
+        ax_g.bar(CLASSES, grad, color=colors, hatch=hatches, edgecolor="white", linewidth=0)
         ax_g.axhline(0.0, color="k", lw=0.8)
         for c in CLASSES:
             ax_g.text(c, grad[c] + (0.04 if grad[c] >= 0 else -0.04), f"{grad[c]:+.2f}", ha="center",
                       va="bottom" if grad[c] >= 0 else "top")
-        ax_g.set(ylim=(-1.35, 1.35), xticks=CLASSES, xlabel="class", ylabel="dL/dz",
+        ax_g.set(ylim=(-1.35, 1.35), xticks=CLASSES, xticklabels=ticks, xlabel="class", ylabel="dL/dz",
                  title="gradient dL/dz = p - y")
         return {"z": z, "p": p, "y": np.eye(len(CLASSES))[label], "loss": loss, "grad": grad}

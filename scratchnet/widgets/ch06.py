@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.colors import ListedColormap
 
-from scratchnet.widgets._base import FigureWidget, Standin, _widgets
+from scratchnet.widgets._base import FigureWidget, Standin, _widgets, book_style
 
 __all__ = ["DecisionBoundary", "plot_points", "grid_points", "CLASS_COLOURS", "CLASS_MARKERS"]
 
@@ -184,6 +184,10 @@ class DecisionBoundary(FigureWidget):
     def standin(self, settings: list[dict], titles: list[str] | None = None) -> Standin:
         """Small multiples: the boundary at each setting ({"epoch": e}) side by side, then the
         loss curves with those epochs marked."""
+        with book_style():
+            return self._standin(settings, titles)
+
+    def _standin(self, settings, titles):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 

@@ -9,7 +9,9 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Callable
 
-from tests.browser.harness import Visit, settle_page
+from tests.browser.harness import WATCH_JS, Visit, settle_page
+
+STILL_MS = 800  # how long a scrubber is watched, untouched, before it is moved
 
 @dataclass
 class Check:
@@ -283,19 +285,28 @@ def no_sideways_page_scroll(visit: Visit) -> list[str]:
 
 @check("code and equations fit at desktop width")
 def code_and_equations_fit(visit: Visit) -> list[str]:
-    """At desktop width no code cell, output or display equation is wider than the column.
-    (A code block in the text, such as a shell command with a long URL, may scroll in its box.)"""
+    """At desktop width no code cell, output or display equation is wider than the column, folded
+    solutions included (unfolded for the measure, then folded again: a solution's box is narrower
+    than the column). (A code block in the text, such as a shell command with a long URL, may
+    scroll in its box.)"""
     if visit.phone:
         return []
     return visit.page.evaluate(_js(r"""
     const out = [];
-    for (const pre of document.querySelectorAll('.cell pre')) {
-      if (pre.scrollWidth <= pre.clientWidth + 1 || pre.clientWidth < 50) continue;
-      const lines = pre.textContent.split('\n');
-      const longest = lines.reduce((a, b) => b.length > a.length ? b : a, '');
-      const fits = Math.floor(longest.length * pre.clientWidth / pre.scrollWidth);
-      const kind = pre.closest('.cell_output') ? 'output' : 'code cell';
-      out.push(`${kind} scrolls sideways: a line of ${longest.length} characters (about ${fits} fit): "${snippet(longest, 60)}"`);
+    const folded = [...document.querySelectorAll('.solution.toggle-hidden')];
+    folded.forEach(s => s.classList.remove('toggle-hidden'));
+    try {
+      for (const pre of document.querySelectorAll('.cell pre')) {
+        if (pre.scrollWidth <= pre.clientWidth + 1 || pre.clientWidth < 50) continue;
+        const lines = pre.textContent.split('\n');
+        const longest = lines.reduce((a, b) => b.length > a.length ? b : a, '');
+        const fits = Math.floor(longest.length * pre.clientWidth / pre.scrollWidth);
+        let kind = pre.closest('.cell_output') ? 'output' : 'code cell';
+        if (pre.closest('.solution')) kind += ' in a solution';
+        out.push(`${kind} scrolls sideways: a line of ${longest.length} characters (about ${fits} fit): "${snippet(longest, 60)}"`);
+      }
+    } finally {
+      folded.forEach(s => s.classList.add('toggle-hidden'));
     }
     for (const m of document.querySelectorAll('div.math')) {
       const inner = m.querySelector('mjx-container') || m;
@@ -408,16 +419,28 @@ def figures_legible(visit: Visit) -> list[str]:
 
 @check("scrubbers move", changes_page=True)
 def scrubbers_move(visit: Visit) -> list[str]:
-    """Every scrubber has a labelled slider that does not play by itself, and moving it with the
-    mouse or with the arrow keys changes the picture."""
+    """Every scrubber has a slider with a label saying what it changes, that the Tab key reaches,
+    that does not play by itself, and that the mouse and the arrow keys (both ways) move; moving
+    it changes the picture and its alt text."""
     page, problems = visit.page, []
     count = page.evaluate("() => document.querySelectorAll('.sn-scrubber').length")
     info = """(i) => { const s = document.querySelectorAll('.sn-scrubber')[i];
       const input = s.querySelector('input[type=range]'), img = s.querySelector('img');
       const label = input && (input.labels && input.labels.length ? input.labels[0].textContent.trim()
                                                                  : input.getAttribute('aria-label'));
-      return {input: !!input, img: !!img, src: img ? img.src : '', value: input ? input.value : '',
-              label: label || ''}; }"""
+      return {input: !!input, img: !!img, src: img ? img.src : '', alt: img ? img.alt : '',
+              value: input ? input.value : '', label: label || '',
+              tabbable: !!input && input.tabIndex >= 0 && !input.disabled,
+              focused: !!input && document.activeElement === input}; }"""
+    # Untouched since the page settled (harness.WATCH_JS), for at least STILL_MS: no picture may
+    # have changed by itself (a scrubber never plays; under reduced motion nothing may move).
+    watched = page.evaluate("() => window.__snStill ? performance.now() - window.__snStill.since : -1")
+    if count and watched < 0:  # a page the harness did not settle: watch now
+        page.evaluate(WATCH_JS)
+        watched = 0
+    if count and watched < STILL_MS:
+        page.wait_for_timeout(STILL_MS - watched)
+    moved_alone = set(page.evaluate("() => window.__snStill ? window.__snStill.changed : []"))
     for i in range(count):
         name = f"scrubber {i + 1}"
         first = page.evaluate(info, i)
@@ -426,11 +449,12 @@ def scrubbers_move(visit: Visit) -> list[str]:
             continue
         if not first["label"]:
             problems.append(f"{name}: its slider has no label")
-        seen = set()
-        for _ in range(8):  # watch it for 0.8 s, untouched
-            page.wait_for_timeout(100)
-            seen.add(page.evaluate(info, i)["src"])
-        if seen != {first["src"]}:
+        elif len(first["label"].split()) < 2:
+            problems.append(f'{name}: its label "{first["label"]}" does not say what it changes '
+                            f'(a word and a symbol at least, e.g. "bias b")')
+        if not first["tabbable"]:
+            problems.append(f"{name}: the Tab key does not reach its slider")
+        if i in moved_alone:
             problems.append(f"{name} changes its picture by itself")
         slider = page.locator(".sn-scrubber").nth(i).locator("input[type=range]")
         slider.scroll_into_view_if_needed()
@@ -441,11 +465,20 @@ def scrubbers_move(visit: Visit) -> list[str]:
         moved = page.evaluate(info, i)
         if moved["value"] == start["value"] or moved["src"] == start["src"]:
             problems.append(f"{name}: a click on its slider does not change the picture")
+        if moved["src"] != start["src"] and moved["alt"] == start["alt"]:
+            problems.append(f"{name}: its alt text stays \"{start['alt'][:50]}\" when the picture changes")
         slider.focus()
         before = page.evaluate(info, i)
-        page.keyboard.press("ArrowRight" if float(before["value"]) < float(slider.get_attribute("max") or 0)
-                            else "ArrowLeft")
+        forward = float(before["value"]) < float(slider.get_attribute("max") or 0)
+        keys = ["ArrowRight", "ArrowLeft"] if forward else ["ArrowLeft", "ArrowRight"]
+        page.keyboard.press(keys[0])
         after = page.evaluate(info, i)
+        if not after["focused"]:
+            problems.append(f"{name}: its slider does not keep the keyboard focus")
         if after["value"] == before["value"] or after["src"] == before["src"]:
             problems.append(f"{name}: the arrow keys do not change the picture")
+        page.keyboard.press(keys[1])
+        back = page.evaluate(info, i)
+        if (back["value"], back["src"]) != (before["value"], before["src"]):
+            problems.append(f"{name}: {keys[1]} does not bring back the picture {keys[0]} left")
     return problems

@@ -116,6 +116,19 @@ SETTLE_JS = """async () => {
 }"""
 
 
+# From the moment a page has settled, note every scrubber picture that changes: the "scrubbers
+# move" check, which runs after the checks that only look (a few seconds on a chapter page), then
+# knows whether one changed by itself without having to wait and watch.
+WATCH_JS = """() => {
+  const watch = window.__snStill = {since: performance.now(), changed: []};
+  document.querySelectorAll('.sn-scrubber').forEach((scrubber, i) => {
+    const img = scrubber.querySelector('img');
+    if (img) new MutationObserver(() => watch.changed.push(i))
+               .observe(img, {attributes: true, attributeFilter: ['src']});
+  });
+}"""
+
+
 def settle_page(page) -> None:
     """Run SETTLE_JS; a page that redirects (a meta refresh) is settled where it lands."""
     for attempt in range(3):
@@ -178,6 +191,7 @@ class Site:
                 page.wait_for_url(urllib.parse.urljoin(self.base + path, refresh.group(1)), wait_until="load")
             if settle:
                 settle_page(page)
+                page.evaluate(WATCH_JS)
             yield visit
         finally:
             self._current = None

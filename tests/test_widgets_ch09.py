@@ -71,7 +71,9 @@ def test_the_bars_are_the_probabilities_predicted_filled_true_hatched():
     bars = w.axes[1].patches
     assert [round(b.get_height(), 6) for b in bars] == [round(p, 6) for p in data()[2][4]]
     assert bars[5].get_facecolor() != bars[0].get_facecolor()   # predicted 5 filled
-    assert bars[4].get_hatch() == "///" and not bars[5].get_hatch()  # true 4 hatched
+    assert bars[4].get_facecolor() not in (bars[0].get_facecolor(), bars[5].get_facecolor())
+    assert bars[4].get_hatch() == "///" and bars[5].get_hatch() == ".."  # true striped
+    assert not bars[0].get_hatch()
     assert "true 4" in w.axes[0].get_title() and "predicted 5" in w.axes[0].get_title()
     assert "wrong" in w.axes[0].get_title()
     w.controls["digit"].value = 1
@@ -129,3 +131,22 @@ def test_bad_data_is_refused_with_a_message():
 def test_every_control_says_what_it_changes():
     assert {c.description for c in widget().controls.values()} == {
         "example (number in the list)", "saliency for the label"}
+
+
+def test_a_mistake_tells_its_bars_apart_without_colour():
+    """The style test draws the widget at its first example, which it gets right; a mistake
+    draws three kinds of bar (other, predicted, true), each with its own hatching."""
+    from tests.test_widgets_style import colour_problems, told_apart_problems
+
+    w = widget(digit=4)
+    assert not told_apart_problems(w.figure) and not colour_problems(w.figure)
+
+
+def test_the_told_apart_rule_catches_a_mistake_drawn_by_colour_alone():
+    """Companion: the same mistake with the hatching removed breaks the rule."""
+    from tests.test_widgets_style import told_apart_problems
+
+    w = widget(digit=4)
+    for bar in w.axes[1].patches:
+        bar.set_hatch("")
+    assert told_apart_problems(w.figure)

@@ -54,7 +54,8 @@ class DigitSaliency(FigureWidget):
     would lower or raise the loss for a chosen label.
 
     Left: the image, titled with its true and predicted classes. Middle: the probabilities, the
-    predicted class's bar filled, the true class's bar hatched. Right: the saliency map
+    predicted class's bar blue and dotted, the true class's bar orange and striped (when they
+    are the same class, one bar, blue and striped). Right: the saliency map
     -dL/dx, the direction in which changing each pixel lowers the loss for the chosen label (by
     default the true one): orange pixels would make that label more likely with more ink, purple
     ones with less. The digit's outline is drawn over it.
@@ -124,14 +125,19 @@ class DigitSaliency(FigureWidget):
         ax_image.set_title(f"{self.names[digit]}: true {true},\npredicted {predicted} "
                            f"({probs[predicted]:.0%}, {verdict})", fontsize="medium")
 
+        # Told apart by hatching as well as colour: the predicted class blue and dotted, the
+        # true class orange and striped; right, the one bar is blue and striped.
         classes = np.arange(self.n_classes)
         bars = ax_bars.bar(classes, probs, color="white", edgecolor=COLORS[2], linewidth=1.0)
         bars[predicted].set_facecolor(COLORS[0])
+        bars[predicted].set_hatch("..")
         bars[true].set_hatch("///")
-        bars[true].set_edgecolor(COLORS[1])
-        bars[true].set_linewidth(2.0)
+        if true != predicted:
+            bars[true].set_facecolor(COLORS[1])
+        for k in {true, predicted}:
+            bars[k].set_edgecolor("black")
         ax_bars.set(xticks=classes, ylim=(0, 1.05), xlabel="class", ylabel="probability",
-                    title="filled: predicted; hatched: true")
+                    title="blue, dotted: predicted\norange, striped: true")
         ax_bars.title.set_fontsize("medium")
 
         used, s = self.saliency(digit, label)

@@ -175,6 +175,14 @@ BROKEN = {
                          'style="max-width:100%"></a></figure>'
                          '<dialog class="small"><img src="wide.png" style="width:300px"></dialog>',
                          "figures legible on a phone", "phone", r"a tap shows it at 300 px"),
+    "figure_tap_wide_silent": ('<figure><a href="#" onclick="event.preventDefault(); '
+                               'document.querySelector(\'dialog.wide\').showModal()"><img src="wide.png" alt="wide" '
+                               'style="max-width:100%"></a></figure>'
+                               '<dialog class="wide" style="width:100vw;max-width:100vw;margin:0;padding:0">'
+                               '<div style="overflow:auto"><img src="wide.png" style="width:1000px;max-width:none">'
+                               '</div></dialog>',
+                               "figures legible on a phone", "phone",
+                               r"wider than the screen without saying that it scrolls sideways"),
     "scrubber_static": ("{scrubber_without_script}",
                         "scrubbers move", "desktop", r"does not change the picture"),
     "scrubber_unlabelled": ("{scrubber_unlabelled}",

@@ -18,7 +18,11 @@
     close.addEventListener("click", () => dialog.close());
     body = document.createElement("div");
     body.className = "sn-zoom-body";
-    dialog.append(close, body);
+    body.tabIndex = 0;  // the keyboard can scroll it (arrow keys) when the figure is larger
+    const note = document.createElement("p");
+    note.className = "sn-zoom-note";
+    note.textContent = "Wider than the screen: scroll sideways to see all of it.";
+    dialog.append(close, note, body);
     // a click on the picture or around it closes too; scrolling does not
     body.addEventListener("click", () => dialog.close());
     // the close event comes a moment later: the dialog may already show the next figure
@@ -47,6 +51,7 @@
       big.alt = img.alt;
       big.width = img.naturalWidth;
       body.replaceChildren(big);
+      dialog.classList.toggle("sn-wide", img.naturalWidth > window.innerWidth - 16);
       dialog.showModal();
     });
     const update = () => markShrunk(button, img);

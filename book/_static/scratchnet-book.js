@@ -67,3 +67,21 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();
+
+/* sphinx-togglebutton names every solution's button "Toggle hidden content", which a screen
+   reader announces fifteen times a chapter without saying what it opens. Each button is named
+   after its solution instead ("Show or hide: Solution to Exercise 6.4 ...") and points at the
+   content it folds (aria-controls). Runs after togglebutton.js has added the buttons. */
+window.addEventListener("load", function () {
+  "use strict";
+  document.querySelectorAll(".solution > .admonition-title").forEach((title) => {
+    const button = title.querySelector("button.toggle-button");
+    if (!button) return;
+    const name = [...title.childNodes].filter((n) => n !== button)
+      .map((n) => n.textContent).join("").replace(/\s+/g, " ").trim();
+    button.setAttribute("aria-label", "Show or hide: " + name);
+    const content = title.parentElement.querySelector(":scope > .solution-content, :scope > section");
+    if (content && content.id) button.setAttribute("aria-controls", content.id);
+  });
+});
+

@@ -317,6 +317,26 @@ def code_and_equations_fit(visit: Visit) -> list[str]:
     return out;"""))
 
 
+@check("solution buttons say what they open")
+def solution_buttons_named(visit: Visit) -> list[str]:
+    """Each solution's fold button is named after its solution (not "Toggle hidden content", the
+    same for all fifteen) and points at the content it folds (aria-controls)."""
+    return visit.page.evaluate(_js(r"""
+    const out = [];
+    document.querySelectorAll('.solution > .admonition-title').forEach((title, i) => {
+      const button = title.querySelector('button.toggle-button');
+      if (!button) return;
+      const name = button.getAttribute('aria-label') || '';
+      const heading = title.textContent.replace(/\s+/g, ' ').trim();
+      if (!heading || !name.includes(heading.slice(0, 20)))
+        out.push(`solution ${i + 1}'s button is named "${snippet(name, 40)}", not after "${snippet(heading, 40)}"`);
+      const target = button.getAttribute('aria-controls');
+      if (!target || !document.getElementById(target))
+        out.push(`solution ${i + 1}'s button does not point at what it folds (aria-controls)`);
+    });
+    return out;"""))
+
+
 @check("solutions fold", changes_page=True)
 def solutions_fold(visit: Visit) -> list[str]:
     """Every solution is folded on arrival, and a click anywhere on its title bar (its start, its

@@ -3,8 +3,9 @@ browser). The built book is checked in the browser (tests/browser/accessibility.
 
 * Alt text: every code cell that stores a figure (a PNG output: a plot, a widget's stand-in)
   gives it an alt text in its metadata, `mystnb: {image: {alt: "..."}}`, which myst-nb puts on
-  the <img> in the book; and every scrubber (`.scrub(`) gets a real alt template (`alt=` with
-  `{value}`). An alt text is one sentence saying what the figure shows and what to notice: at
+  the <img> in the book; and every frame of every scrubber (`.scrub(`) has a real alt text of
+  its own (read from the stored output: `alt=` is a template with `{value}`, or a function of
+  the value). An alt text is one sentence saying what the figure shows and what to notice: at
   least 8 words, not a file name or path.
 * Style: a chapter that draws with pyplot sets the book's figure style in its import cell,
   `plt.style.use("tableau-colorblind10")`, the style the widgets draw in
@@ -15,6 +16,7 @@ Each rule has a companion test on a notebook made to break it.
 
 from __future__ import annotations
 
+import json
 import re
 
 import nbformat
@@ -52,15 +54,35 @@ def figure_alt_problems(nb) -> list[str]:
                 problems.append(f"{where}: {problem}: give the cell metadata "
                                 f"mystnb: {{image: {{alt: \"...\"}}}}")
         if re.search(r"\.scrub\(", cell.source):
-            template = re.search(r"alt=((?:\s*\"[^\"]*\")+)", cell.source)
-            if not template:
-                problems.append(f"{where}: a scrubber without alt=: give it an alt template with {{value}}")
-                continue
-            text = "".join(re.findall(r"\"([^\"]*)\"", template.group(1)))
-            problem = alt_problem(text.replace("{value}", "1.0"))
-            if problem or "{value}" not in text:
-                problems.append(f"{where}: the scrubber's alt template {text!r}: "
-                                f"{problem or 'it does not say the value ({value})'}")
+            problems += [f"{where}: {problem}" for problem in scrubber_alt_problems(cell)]
+    return problems
+
+
+def scrubber_alts(cell) -> list[list[str]]:
+    """The alt texts of each scrubber a cell's stored outputs hold, frame by frame: what the
+    reader's screen reader says as the slider moves."""
+    found = []
+    for output in cell.get("outputs", []):
+        page = output.get("data", {}).get("text/html", "")
+        for data in re.findall(r'<script type="application/json" class="sn-scrubber-data">(.*?)</script>',
+                               "".join(page) if isinstance(page, list) else page, re.S):
+            found.append(json.loads(data.replace("<\\/", "</"))["alts"])
+    return found
+
+
+def scrubber_alt_problems(cell) -> list[str]:
+    scrubbers = scrubber_alts(cell)
+    if not scrubbers:
+        return ["a scrubber with no stored frames to check (execute the chapter)"]
+    problems = []
+    for alts in scrubbers:
+        for k, alt in enumerate(alts):
+            problem = alt_problem(alt)
+            if problem:
+                problems.append(f"frame {k + 1}: {problem}: give scrub() an alt= template with "
+                                "{value}, or a function of the value")
+        if not problems and len(set(alts)) < len(alts):
+            problems.append("two frames have the same alt text: say each frame's value")
     return problems
 
 
@@ -134,21 +156,31 @@ def test_companion_a_real_alt_passes():
     assert figure_alt_problems(_notebook(_figure_cell(alt=alt))) == []
 
 
-@pytest.mark.parametrize("source, found", [
-    ('w.scrub("b", [0.0, 1.0])', "without alt="),
-    ('w.scrub("b", [0.0, 1.0], alt="b = {value}")', "has 2 words"),
-    ('w.scrub("b", [0.0, 1.0],\n        alt="A heat map of the output of a neuron with "\n'
-     '            "its bias fixed at one value")', "does not say the value"),
+def _scrubber_cell(alts, source='w.scrub("b", [0.0, 1.0])'):
+    from scratchnet.widgets._scrubber import Scrubber
+
+    cell = nbformat.v4.new_code_cell(source)
+    if alts is not None:
+        page = Scrubber([b"frame"] * len(alts), [str(k) for k in range(len(alts))], "bias b", alts,
+                        "sn-scrubber-test")._repr_html_()
+        cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": page})]
+    return cell
+
+
+@pytest.mark.parametrize("alts, found", [
+    (None, "no stored frames"),
+    (["GradientDescent1D: the figure with b = 0", "GradientDescent1D: the figure with b = 1"], "has 6 words"),
+    (["b = 0.0", "b = 1.0"], "frame 1: the alt 'b = 0.0' has 2 words"),
+    (["A heat map of the output of a neuron with its bias fixed"] * 2, "two frames have the same alt text"),
 ])
-def test_companion_a_scrubber_without_a_real_alt_template_is_caught(source, found):
-    problems = figure_alt_problems(_notebook(nbformat.v4.new_code_cell(source)))
-    assert len(problems) == 1 and found in problems[0]
+def test_companion_a_scrubber_without_real_alt_texts_is_caught(alts, found):
+    problems = figure_alt_problems(_notebook(_scrubber_cell(alts)))
+    assert problems and found in problems[0], problems
 
 
-def test_companion_a_scrubber_alt_template_over_several_lines_passes():
-    source = ('w.scrub("b", [0.0, 1.0],\n        alt="A heat map of the output of a neuron with "\n'
-              '            "the bias b = {value}: the zero line moves")')
-    assert figure_alt_problems(_notebook(nbformat.v4.new_code_cell(source))) == []
+def test_companion_a_scrubber_whose_frames_each_have_a_real_alt_passes():
+    alts = [f"A heat map of the output of a neuron with the bias b = {b}: the zero line moves" for b in (0, 1)]
+    assert figure_alt_problems(_notebook(_scrubber_cell(alts))) == []
 
 
 def test_companion_a_chapter_that_plots_without_the_style_is_caught():

@@ -168,6 +168,15 @@ BROKEN = {
                              "<script>document.querySelector('.solution button').addEventListener('click', e => "
                              "e.target.closest('.solution').classList.toggle('toggle-hidden'));</script>",
                              "solutions fold", "desktop", r"a click on its left end of its title bar does not unfold"),
+    "solution_button_unnamed": ('<div class="solution dropdown admonition" id="sol-1"><p class="admonition-title">'
+                                'Solution to Exercise 1.1 <button type="button" class="toggle-button">v</button></p>'
+                                '<section class="solution-content" id="sol-1-content"><p>42</p></section></div>'
+                                "<script>window.addEventListener('load', () => setTimeout(() => "
+                                "document.querySelectorAll('.toggle-button').forEach(b => { "
+                                "b.setAttribute('aria-label', 'Toggle hidden content'); "
+                                "b.removeAttribute('aria-controls'); }), 0));</script>",
+                                "solution buttons say what they open", "desktop",
+                                r'named "Toggle hidden content", not after "Solution to Exercise 1\.1'),
     "figure_small": ('<figure><img src="wide.png" alt="a wide stand-in" style="max-width:100%"></figure>',
                      "figures legible on a phone", "phone", r"shown at \d+% of its size and nothing to tap"),
     "figure_tap_small": ('<figure><a href="#" onclick="event.preventDefault(); '
@@ -175,6 +184,14 @@ BROKEN = {
                          'style="max-width:100%"></a></figure>'
                          '<dialog class="small"><img src="wide.png" style="width:300px"></dialog>',
                          "figures legible on a phone", "phone", r"a tap shows it at 300 px"),
+    "figure_tap_wide_silent": ('<figure><a href="#" onclick="event.preventDefault(); '
+                               'document.querySelector(\'dialog.wide\').showModal()"><img src="wide.png" alt="wide" '
+                               'style="max-width:100%"></a></figure>'
+                               '<dialog class="wide" style="width:100vw;max-width:100vw;margin:0;padding:0">'
+                               '<div style="overflow:auto"><img src="wide.png" style="width:1000px;max-width:none">'
+                               '</div></dialog>',
+                               "figures legible on a phone", "phone",
+                               r"wider than the screen without saying that it scrolls sideways"),
     "scrubber_static": ("{scrubber_without_script}",
                         "scrubbers move", "desktop", r"does not change the picture"),
     "scrubber_unlabelled": ("{scrubber_unlabelled}",

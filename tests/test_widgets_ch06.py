@@ -70,6 +70,7 @@ def test_the_points_agree_with_the_regions_as_the_frames_say():
     assert w.data["agree"] > 0.9                                  # the data's own boundary
     w.controls["epoch"].value = 10
     assert w.data["agree"] < 0.1                                  # the boundary turned over
+    assert w.share_in_region(10) == w.data["agree"] and w.share_in_region(0) > 0.9  # for alt texts
 
 
 def test_the_loss_curve_marks_the_chosen_epoch():

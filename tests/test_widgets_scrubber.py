@@ -168,3 +168,20 @@ def test_a_scrubber_needs_matching_frames_values_and_alt_texts():
     with pytest.raises(ValueError, match="as many frames, values and alt texts, at least 2; got 2 frames, 1 values"):
         _scrubber.Scrubber([b"a", b"b"], ["1"], "x", ["a", "b"], "sn-scrubber-x")
 
+
+
+def test_an_alt_function_gives_each_frame_an_alt_text_of_its_own():
+    said = {-1.0: "the line sits up and to the right", 0.0: "the line passes through the origin",
+            1.0: "the line sits down and to the left"}
+    scrubber = NeuronSurface().scrub("b", [-1.0, 0.0, 1.0], alt=lambda b: f"Heat map with b = {b}: {said[b]}")
+    assert scrubber.alts == [f"Heat map with b = {b}: {said[b]}" for b in (-1.0, 0.0, 1.0)]
+
+
+@pytest.mark.parametrize("alt, message", [
+    (lambda b: None, r"alt must return the frame's alt text, a non-empty str; for b=-1.0 it returned None"),
+    (lambda b: "  ", r"for b=-1.0 it returned '  '"),
+    (42, r"alt must be a str template or a function of the value, got int"),
+])
+def test_an_alt_that_gives_no_text_is_refused(alt, message):
+    with pytest.raises(TypeError, match=message):
+        NeuronSurface().scrub("b", [-1.0, 0.0, 1.0], alt=alt)

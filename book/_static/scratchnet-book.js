@@ -18,7 +18,11 @@
     close.addEventListener("click", () => dialog.close());
     body = document.createElement("div");
     body.className = "sn-zoom-body";
-    dialog.append(close, body);
+    body.tabIndex = 0;  // the keyboard can scroll it (arrow keys) when the figure is larger
+    const note = document.createElement("p");
+    note.className = "sn-zoom-note";
+    note.textContent = "Wider than the screen: scroll sideways to see all of it.";
+    dialog.append(close, note, body);
     // a click on the picture or around it closes too; scrolling does not
     body.addEventListener("click", () => dialog.close());
     // the close event comes a moment later: the dialog may already show the next figure
@@ -47,6 +51,7 @@
       big.alt = img.alt;
       big.width = img.naturalWidth;
       body.replaceChildren(big);
+      dialog.classList.toggle("sn-wide", img.naturalWidth > window.innerWidth - 16);
       dialog.showModal();
     });
     const update = () => markShrunk(button, img);
@@ -62,3 +67,21 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();
+
+/* sphinx-togglebutton names every solution's button "Toggle hidden content", which a screen
+   reader announces fifteen times a chapter without saying what it opens. Each button is named
+   after its solution instead ("Show or hide: Solution to Exercise 6.4 ...") and points at the
+   content it folds (aria-controls). Runs after togglebutton.js has added the buttons. */
+window.addEventListener("load", function () {
+  "use strict";
+  document.querySelectorAll(".solution > .admonition-title").forEach((title) => {
+    const button = title.querySelector("button.toggle-button");
+    if (!button) return;
+    const name = [...title.childNodes].filter((n) => n !== button)
+      .map((n) => n.textContent).join("").replace(/\s+/g, " ").trim();
+    button.setAttribute("aria-label", "Show or hide: " + name);
+    const content = title.parentElement.querySelector(":scope > .solution-content, :scope > section");
+    if (content && content.id) button.setAttribute("aria-controls", content.id);
+  });
+});
+

@@ -21,7 +21,7 @@ import html
 import io
 import json
 from collections import Counter
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -152,7 +152,7 @@ def _draw(widget, values: dict) -> bytes:
 
 
 def scrub(widget, control: str, values: Sequence[Any], *, start: int | None = None,
-          alt: str | None = None, **fixed: Any) -> Scrubber:
+          alt: str | Callable[[Any], str] | None = None, **fixed: Any) -> Scrubber:
     """The widget's figure at each of `values` of its control `control`, behind a slider.
 
     widget: a FigureWidget; the frames show it with its other controls at their current values,
@@ -160,8 +160,10 @@ def scrub(widget, control: str, values: Sequence[Any], *, start: int | None = No
     control: the name of one of its controls, e.g. "lr".
     values: two or more values that control accepts, in slider order.
     start: the index of the frame shown first (default: the one nearest the control's value now).
-    alt: the alt text of every frame, with `{widget}`, `{label}` and `{value}` filled in; the
-        default says which widget, which control and which value.
+    alt: the alt text of every frame, with `{widget}`, `{label}` and `{value}` filled in; or a
+        function of the value that returns the frame's own alt text, for frames that differ in
+        more than the value (what to notice in each); the default says which widget, which
+        control and which value.
     fixed: values for other controls in every frame, e.g. activation="relu" (default: the
         widget's current values).
 
@@ -188,8 +190,18 @@ def scrub(widget, control: str, values: Sequence[Any], *, start: int | None = No
 
     label = getattr(slider, "description", "") or control
     shown = [_format(slider, v) for v in values]
-    template = alt or "{widget}: the figure with {label} = {value}"
-    alts = [template.format(widget=type(widget).__name__, label=label, value=s) for s in shown]
+    if callable(alt):
+        alts = [alt(value) for value in values]
+        bad = [(v, a) for v, a in zip(values, alts) if not isinstance(a, str) or not a.strip()]
+        if bad:
+            raise TypeError(f"{type(widget).__name__}.scrub: alt must return the frame's alt text, a "
+                            f"non-empty str; for {control}={bad[0][0]!r} it returned {bad[0][1]!r}")
+    else:
+        if alt is not None and not isinstance(alt, str):
+            raise TypeError(f"{type(widget).__name__}.scrub: alt must be a str template or a function "
+                            f"of the value, got {type(alt).__name__}")
+        template = alt or "{widget}: the figure with {label} = {value}"
+        alts = [template.format(widget=type(widget).__name__, label=label, value=s) for s in shown]
     current = {**widget.values, **fixed}
     if start is None:
         try:

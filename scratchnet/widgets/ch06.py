@@ -132,6 +132,16 @@ class DecisionBoundary(FigureWidget):
         return (probs.argmax(axis=1).reshape(self.shape),
                 probs.max(axis=1).reshape(self.shape))
 
+    def share_in_region(self, epoch: int) -> float:
+        """The fraction of the points that lie in their own class's region at `epoch` (each
+        point counted by the grid point nearest to it), as the frame's title says."""
+        classes, _ = self.regions(epoch)
+        xs = np.clip(((self.x[:, 0] - self.extent[0]) / (self.extent[1] - self.extent[0])
+                      * (self.shape[1] - 1)).round().astype(int), 0, self.shape[1] - 1)
+        ys = np.clip(((self.x[:, 1] - self.extent[2]) / (self.extent[3] - self.extent[2])
+                      * (self.shape[0] - 1)).round().astype(int), 0, self.shape[0] - 1)
+        return float(np.mean(classes[ys, xs] == self.y))
+
     def draw_boundary(self, ax, epoch: int) -> dict:
         index = self.frame_index(epoch)
         shown = int(self.epochs[index])
@@ -144,12 +154,7 @@ class DecisionBoundary(FigureWidget):
         ax.imshow(rgba, origin="lower", extent=self.extent, interpolation="nearest")
         plot_points(ax, self.x, self.y, size=20.0)
         ax.set(xlim=self.extent[:2], ylim=self.extent[2:])
-        points = self.x
-        xs = np.clip(((points[:, 0] - self.extent[0]) / (self.extent[1] - self.extent[0])
-                      * (self.shape[1] - 1)).round().astype(int), 0, self.shape[1] - 1)
-        ys = np.clip(((points[:, 1] - self.extent[2]) / (self.extent[3] - self.extent[2])
-                      * (self.shape[0] - 1)).round().astype(int), 0, self.shape[0] - 1)
-        agree = float(np.mean(classes[ys, xs] == self.y))  # the nearest grid point's class
+        agree = self.share_in_region(shown)
         title = "before training" if shown == 0 else f"after {shown} epochs"
         ax.set_title(f"{title}: {agree:.0%} of the points\nin their class's region",
                      fontsize="medium")

@@ -317,6 +317,26 @@ def code_and_equations_fit(visit: Visit) -> list[str]:
     return out;"""))
 
 
+@check("solution buttons say what they open")
+def solution_buttons_named(visit: Visit) -> list[str]:
+    """Each solution's fold button is named after its solution (not "Toggle hidden content", the
+    same for all fifteen) and points at the content it folds (aria-controls)."""
+    return visit.page.evaluate(_js(r"""
+    const out = [];
+    document.querySelectorAll('.solution > .admonition-title').forEach((title, i) => {
+      const button = title.querySelector('button.toggle-button');
+      if (!button) return;
+      const name = button.getAttribute('aria-label') || '';
+      const heading = title.textContent.replace(/\s+/g, ' ').trim();
+      if (!heading || !name.includes(heading.slice(0, 20)))
+        out.push(`solution ${i + 1}'s button is named "${snippet(name, 40)}", not after "${snippet(heading, 40)}"`);
+      const target = button.getAttribute('aria-controls');
+      if (!target || !document.getElementById(target))
+        out.push(`solution ${i + 1}'s button does not point at what it folds (aria-controls)`);
+    });
+    return out;"""))
+
+
 @check("solutions fold", changes_page=True)
 def solutions_fold(visit: Visit) -> list[str]:
     """Every solution is folded on arrival, and a click anywhere on its title bar (its start, its
@@ -386,7 +406,9 @@ def solutions_fold(visit: Visit) -> list[str]:
 
 @check("figures legible on a phone", changes_page=True)
 def figures_legible(visit: Visit) -> list[str]:
-    """On a phone, a figure shown at less than 3/4 of its size opens at full size on a tap."""
+    """On a phone, a figure shown at less than 3/4 of its size opens at full size on a tap; if it
+    is wider than the screen, the dialog says that it scrolls sideways, and the keyboard can
+    scroll it."""
     if not visit.phone:
         return []
     page, problems = visit.page, []
@@ -407,8 +429,15 @@ def figures_legible(visit: Visit) -> list[str]:
           if (!dialog) return 'a tap opens nothing';
           const big = [...dialog.querySelectorAll('img')].find(b => b.src === img.src);
           const w = big ? big.getBoundingClientRect().width : 0;
+          const scroller = big && big.parentElement;
+          const note = dialog.querySelector('.sn-zoom-note');
+          const wide = big && w > scroller.clientWidth + 1;
+          const told = note && getComputedStyle(note).display !== 'none' && note.textContent.trim();
+          const keyboard = scroller && scroller.tabIndex >= 0;
           dialog.close();
           await new Promise(r => setTimeout(r, 50));
+          if (wide && !told) return 'a tap shows it wider than the screen without saying that it scrolls sideways';
+          if (wide && !keyboard) return 'a tap shows it wider than the screen in a box the keyboard cannot scroll';
           if (!big) return 'a tap opens a dialog without the figure';
           return w >= img.naturalWidth - 1 ? '' : `a tap shows it at ${Math.round(w)} px`;
         }""", index)

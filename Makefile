@@ -47,6 +47,12 @@ NOTEBOOKS := -p tools.nbcompare --nbcompare --nbcompare-gate --nbval-current-env
 	--nbval-sanitize-with=tests/nbval_sanitize.cfg chapters --ignore=chapters/exercises
 ## Two workers for two cores (pytest-xdist); a notebook's cells stay together in one. XDIST= runs serially.
 XDIST ?= -n 2 --dist loadfile
+## One BLAS thread per process: two workers (and their notebook kernels) on two cores, each with two
+## OpenBLAS threads, ran chapter 9's training 10-30 times slower than with one (threads that wait
+## for a busy core spin). Numbers may differ in the last bits from a two-thread run; the
+## comparison's tolerance covers that. TEST_BLAS_THREADS=2 make test-fast to try otherwise.
+TEST_BLAS_THREADS ?= 1
+pytest: export OPENBLAS_NUM_THREADS := $(TEST_BLAS_THREADS)
 pytest: venv
 	$(BIN)/python -m pytest $(XDIST) -m "not slow and not browser and not lab and not book" tests $(NOTEBOOKS)
 
@@ -82,6 +88,7 @@ exercises: venv
 	$(BIN)/python -m tools.exercises
 
 ## Execute chapters in place (fixed seeds, widget state stored), then sync. CHAPTERS=01 limits it.
+execute: export OPENBLAS_NUM_THREADS := $(TEST_BLAS_THREADS)
 execute: venv colab export
 	$(BIN)/python -m tools.execute $(CHAPTERS)
 	$(BIN)/python -m tools.exercises
@@ -105,6 +112,7 @@ clean:
 
 ## The current scratchnet on Colab-like versions (library tests, chapters' outputs compared on
 ## another BLAS kernel, exercise notebooks run) and on the oldest supported ones (see tools/compat.sh).
+compat: export OPENBLAS_NUM_THREADS := $(TEST_BLAS_THREADS)
 compat:
 	tools/compat.sh
 

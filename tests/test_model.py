@@ -633,6 +633,19 @@ def test_a_bad_label_late_in_the_training_data_fails_before_the_first_step():
     assert unchanged(model, before)
 
 
+@pytest.mark.parametrize("bad", [-1, 3])
+def test_a_bad_label_anywhere_in_much_data_fails_before_the_first_step(bad):
+    # beyond the first 1024 targets the check before training looks only at the extremes
+    x = np.random.default_rng(0).normal(size=(3000, 2)).astype(np.float32)
+    y = np.arange(3000) % 3
+    y[2345] = bad
+    model = compiled()
+    before = weights_of(model)
+    with pytest.raises(ValueError, match=rf"^fit: SoftmaxCrossEntropy\(\): labels must be integers in \[0, 3\).*\[{bad}\]"):
+        model.fit(x, y, batch_size=500, verbose=0)
+    assert unchanged(model, before)
+
+
 def test_a_metric_that_cannot_read_the_data_fails_before_training():
     x = np.random.default_rng(0).normal(size=(8, 2)).astype(np.float32)
     y = x.sum(axis=1, keepdims=True)

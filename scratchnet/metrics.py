@@ -109,6 +109,9 @@ def get_metric(metric):
 
 
 # %% chapters/09_digits.ipynb, cell 29
+_MAX_CLASSES = 10_000  # a 10,000 x 10,000 matrix of counts is 800 MB
+
+
 def _class_labels(owner, y_pred, y_true, num_classes=None):
     """(predicted, labels, k): two int64 arrays of shape (batch,) with
     values in 0..k-1, and the number of classes k; or an error that says
@@ -121,7 +124,16 @@ def _class_labels(owner, y_pred, y_true, num_classes=None):
         predicted = y_pred.argmax(axis=1)                    # (batch,)
     elif y_pred.ndim in (1, 2):
         predicted = y_pred.reshape(n)                        # labels
+    for name, values in (("y_pred", y_pred), ("y_true", y_true)):
+        if values.size and not np.isfinite(values).all():
+            raise ValueError(f"{owner}: {name} holds NaN or infinite "
+                             "values; a class cannot be read from them")
     if scores and y_true.shape == y_pred.shape:
+        if not (np.isin(y_true, (0, 1)).all()
+                and (y_true.sum(axis=1) == 1).all()):
+            raise ValueError(f"{owner}: y_true of shape {y_true.shape} "
+                             "must be one-hot rows, a single 1 in each, "
+                             "or labels (batch,)")
         labels = y_true.argmax(axis=1)                       # one-hot
     elif y_true.shape in ((n,), (n, 1)):
         labels = y_true.reshape(n)
@@ -131,20 +143,29 @@ def _class_labels(owner, y_pred, y_true, num_classes=None):
                          "the same samples: expected scores (batch, "
                          "classes) or labels (batch,), and labels (batch,) "
                          "or one-hot rows")
+    if num_classes is not None and (isinstance(num_classes, bool) or
+                                    not isinstance(num_classes,
+                                                   numbers.Integral)):
+        raise TypeError(f"{owner}: num_classes must be a positive "
+                        f"integer, got {num_classes!r}")
+    if num_classes is not None and not 1 <= num_classes <= _MAX_CLASSES:
+        raise ValueError(f"{owner}: num_classes must be a positive "
+                         f"integer up to {_MAX_CLASSES:,}, got "
+                         f"{num_classes!r}")
     for name, values in (("y_pred", predicted), ("y_true", labels)):
         fraction = values[values != np.round(values)]
         if fraction.size:
             raise ValueError(f"{owner}: {name} must hold class labels, "
                              f"whole numbers, got {float(fraction[0])}")
+        huge = values[np.abs(values) >= _MAX_CLASSES]
+        if huge.size:  # a (k, k) matrix for them would not fit in memory
+            raise ValueError(f"{owner}: {name} holds the class "
+                             f"{huge[0]:g}; class labels go up to "
+                             f"{_MAX_CLASSES - 1:,}")
     predicted, labels = predicted.astype(np.int64), labels.astype(np.int64)
     if num_classes is None:
         k = (y_pred.shape[1] if scores
              else int(max(predicted.max(), labels.max())) + 1)
-    elif (isinstance(num_classes, bool)
-          or not isinstance(num_classes, numbers.Integral)
-          or num_classes < 1):
-        raise ValueError(f"{owner}: num_classes must be a positive "
-                         f"integer, got {num_classes!r}")
     else:
         k = int(num_classes)
     for name, values in (("y_pred", predicted), ("y_true", labels)):

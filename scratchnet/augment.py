@@ -15,6 +15,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from scratchnet.core import as_array, check_grad_out, Layer
+from scratchnet.data import _generator
 
 __all__ = ['shift_images', 'RandomShift']
 
@@ -97,25 +98,25 @@ class RandomShift(Layer):
     """
 
     def __init__(self, max_shift, image_shape, rng=None):
-        if (isinstance(max_shift, bool)
-                or not isinstance(max_shift, numbers.Integral)
-                or max_shift < 0):
-            raise ValueError(f"RandomShift: max_shift must be a whole "
-                             f"number of pixels >= 0, got {max_shift!r}")
+        whole = (lambda n: isinstance(n, numbers.Integral)
+                 and not isinstance(n, bool))
+        if not whole(max_shift) or max_shift < 0:
+            raise (ValueError if whole(max_shift) else TypeError)(
+                f"RandomShift: max_shift must be a whole number of pixels "
+                f">= 0, got {max_shift!r}")
         try:
             height, width = image_shape
-            ok = all(isinstance(n, numbers.Integral)
-                     and not isinstance(n, bool) and n >= 1
-                     for n in (height, width))
         except (TypeError, ValueError):
-            ok = False
-        if not ok:
-            raise ValueError(f"RandomShift: image_shape must be (height, "
-                             f"width), two positive integers, got "
-                             f"{image_shape!r}")
+            height = width = None
+        if not (whole(height) and whole(width)
+                and height >= 1 and width >= 1):
+            kind = (ValueError if whole(height) and whole(width)
+                    else TypeError)
+            raise kind(f"RandomShift: image_shape must be (height, width), "
+                       f"two positive integers, got {image_shape!r}")
         self.max_shift = int(max_shift)
         self.image_shape = (int(height), int(width))
-        self.generator = np.random.default_rng(rng)
+        self.generator = _generator("RandomShift", rng)
 
     def forward(self, x):
         """Training: each image moved by its own random (dy, dx);

@@ -235,17 +235,26 @@ def test_shift_images_refuses_bad_input(images, dy, dx, error, match):
         shift_images(images, dy, dx)
 
 
-@pytest.mark.parametrize("args, match", [
-    ((-1, (28, 28)), "max_shift must be a whole number of pixels >= 0, got -1"),
-    ((1.5, (28, 28)), "max_shift must be a whole number of pixels >= 0, got 1.5"),
-    ((True, (28, 28)), "got True"),
-    ((2, (28,)), r"image_shape must be \(height, width\), two positive integers, got \(28,\)"),
-    ((2, (28, 0)), r"got \(28, 0\)"),
-    ((2, 784), "got 784"),
+@pytest.mark.parametrize("args, error, match", [
+    ((-1, (28, 28)), ValueError, "max_shift must be a whole number of pixels >= 0, got -1"),
+    ((1.5, (28, 28)), TypeError, "max_shift must be a whole number of pixels >= 0, got 1.5"),
+    ((True, (28, 28)), TypeError, "got True"),
+    (("2", (28, 28)), TypeError, "got '2'"),
+    ((None, (28, 28)), TypeError, "got None"),
+    ((2, (28,)), TypeError, r"image_shape must be \(height, width\), two positive integers, got \(28,\)"),
+    ((2, (28, 0)), ValueError, r"got \(28, 0\)"),
+    ((2, ("28", "28")), TypeError, r"got \('28', '28'\)"),
+    ((2, 784), TypeError, "got 784"),
 ])
-def test_random_shift_refuses_bad_arguments(args, match):
-    with pytest.raises(ValueError, match=match):
+def test_random_shift_refuses_bad_arguments(args, error, match):
+    with pytest.raises(error, match=match):
         RandomShift(*args)
+
+
+@pytest.mark.parametrize("rng, error", [("abc", TypeError), (-1, ValueError), (1.5, TypeError)])
+def test_random_shift_names_a_bad_rng(rng, error):
+    with pytest.raises(error, match=r"RandomShift: rng must be a numpy Generator or an integer seed >= 0"):
+        RandomShift(2, (28, 28), rng=rng)
 
 
 def test_random_shift_refuses_a_batch_of_the_wrong_shape():

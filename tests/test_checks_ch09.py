@@ -55,11 +55,18 @@ def floats(predicted, labels, k):
     return C
 
 
+def as_list(predicted, labels, k):
+    return np.bincount(labels * k + predicted, minlength=k * k).reshape(k, k).tolist()
+
+
 @pytest.mark.parametrize("count, where", [
     (transposed, "the matrix is transposed"),
     (fancy_increment, "counted once"),
     (diagonal_only, "only the diagonal is filled"),
-    (floats, "integer counts"),
+    (floats, "returned an array of dtype float64"),                              # review 3: item 0: expected True
+    (floats, "counts are integers"),
+    (as_list, "returned a list"),                                                # review 3: passed
+    (as_list, "return the array itself"),
 ])
 def test_confusion_matrix_typical_mistakes(count, where):
     assert_hint(ch09.check_confusion_matrix(confusion(count)), where)
@@ -82,6 +89,27 @@ def test_confusion_matrix_that_ignores_num_classes_or_skips_the_checks():
 
     assert_hint(ch09.check_confusion_matrix(ignores), "num_classes was ignored")
     assert_hint(ch09.check_confusion_matrix(unchecked), "must be refused")
+
+
+def test_confusion_matrix_that_writes_into_its_input():
+    """Review 6: the other cases hand the answer copies, so only this case sees the change."""
+    def one_hot_in_place(y_pred, y_true, num_classes=None):
+        C = sn.confusion_matrix(y_pred, y_true, num_classes)
+        if y_pred.ndim == 2:
+            y_pred[...] = y_pred == y_pred.max(axis=1, keepdims=True)  # scores made one-hot, in place
+        return C
+
+    assert_hint(ch09.check_confusion_matrix(one_hot_in_place), "never write into y_pred or y_true")
+
+
+def test_not_an_array_names_what_came_instead():
+    assert _core.not_an_array(np.zeros(2, np.int32), "f returned", "iu") is None
+    assert _core.not_an_array(np.zeros(2), "f returned", "iu", "integers") == \
+        "f returned an array of dtype float64, expected integers"
+    assert _core.not_an_array([1, 2], "f returned") == "f returned a list, expected a NumPy array of numbers"
+    assert _core.not_an_array((1, 2), "f returned").startswith("f returned a tuple")
+    assert _core.not_an_array(np.int64(3), "f returned").startswith("f returned an int64")
+    assert _core.not_an_array(None, "f returned").startswith("f returned None")
 
 
 def test_confusion_matrix_second_failure_shows_what_to_write():
@@ -132,6 +160,10 @@ def as_float64(images, dy, dx):
     return windows(images, dy, dx).astype(np.float64)
 
 
+def modulo(images, dy, dx):  # a negative shift wraps: -1 becomes width - 1
+    return windows(images, dy % images.shape[1], dx % images.shape[2])
+
+
 def test_shift_images_library_version_and_a_loop_pass():
     assert ch09.check_shift_images(sn.shift_images).passed
     assert ch09.check_shift_images(shifter(loop_over_images)).passed
@@ -144,6 +176,8 @@ def test_shift_images_library_version_and_a_loop_pass():
     (lambda i, dy, dx: windows(i, dy, dx, first_only=True), "every image got the shift of the first"),
     (as_float64, "keep the dtype"),
     (in_place, "never write into `images`"),
+    (lambda i, dy, dx: windows(i, dy, dx).tolist(), "shift_images returned a list"),   # review 5: "keep the dtype"
+    (modulo, "pixels shifted out are lost, zeros come in"),                           # review 5: "a negative dx"
 ])
 def test_shift_images_typical_mistakes(move, where):
     assert_hint(ch09.check_shift_images(shifter(move)), where)
@@ -191,6 +225,25 @@ def test_precision_recall_typical_mistakes(compute, where):
     assert_hint(ch09.check_precision_recall(pr(compute)), where)
 
 
+def normalises_in_place(C):
+    """Right values, but C /= ... divides the caller's float matrix (np.asarray does not copy it)."""
+    C = np.asarray(C, dtype=float)
+    with np.errstate(all="ignore"):
+        recall = np.diag(C) / C.sum(axis=1)
+        C /= C.sum(axis=0)
+    return np.diag(C), recall
+
+
+@pytest.mark.parametrize("compute, where", [
+    (lambda C: tuple(a.tolist() for a in right(C)), "the precision is a list"),       # review 4: passed
+    (lambda C: tuple(a.tolist() for a in right(C)), "return the arrays themselves"),
+    (lambda C: (right(C)[0], right(C)[1].tolist()), "the recall is a list"),
+    (normalises_in_place, "never write into C"),                                      # review 6: passed
+])
+def test_precision_recall_lists_and_changed_input(compute, where):
+    assert_hint(ch09.check_precision_recall(pr(compute)), where)
+
+
 def test_precision_recall_that_accepts_any_shape():
     def any_shape(C):
         return right(np.asarray(C)[:, :min(np.shape(C))])
@@ -228,6 +281,44 @@ def test_divergence_lr_solution_passes():
 ])
 def test_divergence_lr_typical_mistakes(wrong, where):
     assert_hint(ch09.check_divergence_lr(wrong), where)
+
+
+@pytest.mark.parametrize("rule", [
+    lambda losses: losses[-1] > min(losses),
+    lambda losses: losses[-1] > losses[1],
+    lambda losses: bool(np.any(np.diff(losses) > 0)),
+    lambda losses: max(losses) > losses[0],
+], ids=["last above the minimum", "last above the second", "any step up", "any loss above the first"])
+def test_divergence_lr_with_a_wrong_test_for_noisy_losses(rule):
+    """Review 1: each passed while every stand-in's loss fell or rose smoothly."""
+    def wrong(make_model, x, y, lrs, steps=20, batch_size=64):
+        for lr in lrs:
+            model = make_model(lr)
+            losses = [model.train_on_batch(x[k * batch_size:(k + 1) * batch_size],
+                                           y[k * batch_size:(k + 1) * batch_size]) for k in range(steps)]
+            if not math.isfinite(losses[-1]) or rule(losses):
+                return lr
+        return None
+
+    result = ch09.check_divergence_lr(wrong)
+    assert_hint(result, "the last loss is below the first: not diverged")
+    assert "noisy losses" in result.message
+
+
+def test_divergence_lr_that_sorts_the_rates():
+    """Review 2: every lrs was ascending, so sorting them passed."""
+    solution = divergence(lambda last, first: last > first)
+
+    def sorts(make_model, x, y, lrs, steps=20, batch_size=64):
+        return solution(make_model, x, y, sorted(lrs), steps, batch_size)
+
+    assert_hint(ch09.check_divergence_lr(sorts), "the first in the order given")
+
+
+def test_the_noisy_stand_in_ends_where_the_check_says():
+    assert ch09._NOISY[-1] < ch09._NOISY[0] and min(ch09._NOISY) < ch09._NOISY[-1]
+    assert ch09._NOISY[1] < ch09._NOISY[-1] and max(ch09._NOISY) > ch09._NOISY[0]
+    assert ch09._ENDS_UP[-1] > ch09._ENDS_UP[0] and len(ch09._NOISY) == len(ch09._ENDS_UP) == 10
 
 
 def test_divergence_lr_that_returns_the_last_stable_rate():

@@ -25,7 +25,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 __all__ = ["Case", "CheckResult", "Mistake", "Raises", "Unusable", "run_check", "describe_mismatch",
-           "more_help", "fallback", "close", "quietly"]
+           "more_help", "fallback", "close", "quietly", "not_an_array"]
 
 PASSED, FAILED, NOT_IMPLEMENTED = "passed", "failed", "not implemented"
 WIDTH = 76  # the report is wrapped to fit a notebook cell and the book's column
@@ -415,6 +415,27 @@ def close(received: Any, expected: Any, rtol: float = 1e-5, atol: float = 1e-7) 
     expected = np.asarray(expected, dtype=float)
     return why is None and array.shape == expected.shape and \
         bool(np.allclose(array, expected, rtol=rtol, atol=atol))
+
+
+def not_an_array(received: Any, said: str, kinds: str = "fiu", wanted: str = "a NumPy array of numbers") -> str | None:
+    """None when `received` is a NumPy array whose dtype kind is one of `kinds` ("f" float, "i"
+    and "u" integers); else the finding, as `said` + what it is + `wanted`, e.g.
+    not_an_array([[1]], "confusion_matrix returned", "iu", "an array of integers") gives
+    "confusion_matrix returned a list, expected an array of integers".
+
+    For answers that must be arrays: describe_mismatch and close accept a list of the right
+    numbers, as np.asarray does.
+    """
+    if isinstance(received, np.ndarray) and received.dtype.kind in kinds:
+        return None
+    if received is None:
+        got = "None"
+    elif isinstance(received, np.ndarray):
+        got = f"an array of dtype {received.dtype}"
+    else:
+        name = type(received).__name__
+        got = f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+    return f"{said} {got}, expected {wanted}"
 
 
 def quietly(fn: Callable, *args: Any) -> Any:

@@ -2,8 +2,11 @@
 precision and recall, and the learning rate at which training diverges.
 
 Each check computes its expected values itself, with a few lines of NumPy, and runs the learner's
-code on small cases worked by hand and on stand-ins (a "model" that is one number on a parabola);
-it does not import chapter-exported modules, so it works whichever chapters have been exported.
+code on small cases worked by hand and on stand-ins (a "model" that is one number on a parabola,
+and one that replays given noisy losses); it does not import chapter-exported modules, so it works
+whichever chapters have been exported. Answers that must be arrays are required to be NumPy arrays
+of the right kind (a list of the right numbers fails), and the arguments the learner's code gets
+are checked to be unchanged afterwards.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ import math
 
 import numpy as np
 
-from scratchnet.checks._core import Case, CheckResult, Mistake, Raises, close, fallback, more_help, run_check
+from scratchnet.checks._core import (Case, CheckResult, Mistake, Raises, close, fallback, more_help,
+                                     not_an_array, quietly, run_check)
 
 __all__ = ["fallback", "more_help", "check_confusion_matrix", "check_shift_images",
            "check_precision_recall", "check_divergence_lr"]
@@ -32,14 +36,6 @@ def _once_per_pair(true, predicted, k):
     C = np.zeros((k, k), dtype=np.int64)
     C[np.asarray(true), np.asarray(predicted)] += 1
     return C
-
-
-def _counts(received):
-    """The learner's answer as an array, or a reason it is not a matrix of whole counts."""
-    array = np.asarray(received)
-    if array.dtype.kind not in "iuf" or array.ndim != 2:
-        return None
-    return array
 
 
 def check_confusion_matrix(confusion_matrix) -> CheckResult:
@@ -76,10 +72,17 @@ def check_confusion_matrix(confusion_matrix) -> CheckResult:
              mistakes=[Mistake(lambda r: close(r, big.T), "the matrix is transposed: rows are true "
                                "classes, columns predicted ones.", what)],
              where="with scores, the predicted class of a sample is the argmax of its row.", what=what),
-        Case("the counts are whole numbers that add up to the number of samples",
-             call=lambda f: _integer_counts(f(scores, labels)), expected=(True, 40),
-             where="np.bincount gives integer counts; a float matrix, or counts that do not add up to "
-                   "the batch, mean a sample was lost or counted twice.", what=what),
+        Case("the answer is an array of integer counts that add up to the number of samples",
+             call=lambda f: quietly(f, scores, labels), compare=_integer_counts,
+             mistakes=[Mistake(lambda r: isinstance(r, (list, tuple)),
+                               "confusion_matrix must return a NumPy array, not a list: return the "
+                               "array itself (no .tolist()).", what),
+                       Mistake(lambda r: isinstance(r, np.ndarray) and r.dtype.kind == "f",
+                               "counts are integers, but the matrix has a float dtype: np.bincount "
+                               "gives integer counts; np.zeros makes float64 unless given "
+                               "dtype=int.", what)],
+             where="np.bincount gives integer counts; counts that do not add up to the batch mean a "
+                   "sample was lost or counted twice.", what=what),
         Case("num_classes = 5 with labels 0..2 only: a 5 x 5 matrix, the last two rows and columns 0",
              args=(pred, true, 5), expected=_confusion(true, pred, 5),
              mistakes=[Mistake(lambda r: np.shape(r) == (3, 3), "num_classes was ignored: the matrix "
@@ -88,6 +91,8 @@ def check_confusion_matrix(confusion_matrix) -> CheckResult:
              where="num_classes fixes the size of the matrix.", what=what),
         Case("y_true given as one-hot rows", args=(np.eye(3)[pred], np.eye(3)[true]), expected=by_hand,
              where="_class_labels turns one-hot rows into labels; use what it returns.", what=what),
+        Case("y_pred and y_true are left as they were", call=_inputs_unchanged, expected=True,
+             where="return a new matrix; never write into y_pred or y_true.", what=what),
         Case("y_pred with 3 samples and y_true with 4", args=(np.array([0, 1, 2]), np.array([0, 1, 2, 2])),
              expected=Raises(ValueError, ["y_pred", "y_true"]),
              where="samples that do not match must be refused, naming both arguments.", what=what),
@@ -100,8 +105,27 @@ def check_confusion_matrix(confusion_matrix) -> CheckResult:
 
 
 def _integer_counts(received):
-    array = np.asarray(received)
-    return (array.dtype.kind in "iu", int(array.sum()) if array.dtype.kind in "iuf" else None)
+    """None when received is an integer array whose counts add up to the 40 samples, else why not."""
+    why = not_an_array(received, "confusion_matrix returned", "iu", "a NumPy array of integer counts")
+    if why:
+        return why
+    total = int(received.sum())
+    return None if total == 40 else f"the counts add up to {total}, expected 40, one per sample"
+
+
+def _inputs_unchanged(f):
+    """True when f left its arguments as they were: scores and labels, then scores and one-hot
+    rows (the check's other cases hand f copies, so only this one can see a change)."""
+    rng = np.random.default_rng(19)
+    pairs = [(rng.normal(size=(12, 4)), rng.integers(0, 4, size=12)),
+             (rng.normal(size=(12, 4)), np.eye(4)[rng.integers(0, 4, size=12)])]
+    for y_pred, y_true in pairs:
+        kept = y_pred.copy(), y_true.copy()
+        with np.errstate(all="ignore"):
+            f(y_pred, y_true)
+        if not (np.array_equal(y_pred, kept[0]) and np.array_equal(y_true, kept[1])):
+            return False
+    return True
 
 
 # ------------------------------------------------------------------ 9.2 shift_images
@@ -170,7 +194,11 @@ def check_shift_images(shift_images) -> CheckResult:
                                "the image moved right: a negative dx moves it left.", what),
                        Mistake(lambda r: close(r, _rolled(one, 0, -1)),
                                "the first column came back on the right: the uncovered column must be 0.",
-                               what)],
+                               what),
+                       Mistake(lambda r: close(r, _shift(one, 0, -1 % 4)),
+                               "the image moved right by 3 = -1 % 4: a shift taken modulo the image's "
+                               "size wraps around. A shift is never wrapped: pixels shifted out are "
+                               "lost, zeros come in, and a negative dx moves the image left.", what)],
              where="a negative dx moves the image left.", what=what),
         Case("a batch of 3 images of 4 x 5, each with its own shift: dy = [1, 0, -2], dx = [0, 2, -1]",
              args=(three, dy3, dx3), expected=_shift(three, dy3, dx3),
@@ -179,7 +207,11 @@ def check_shift_images(shift_images) -> CheckResult:
                                "(dy[b], dx[b]).", what),
                        Mistake(lambda r: close(r, _rolled(three, dy3, dx3)),
                                "pixels pushed over the edge came back on the other side (np.roll); "
-                               "they must be lost, and zeros fill what is uncovered.", what)],
+                               "they must be lost, and zeros fill what is uncovered.", what),
+                       Mistake(lambda r: close(r, _shift(three, dy3 % 4, dx3 % 5)),
+                               "the negative shifts were taken modulo the image's size (-2 % 4 = 2): "
+                               "a shift never wraps around; pixels shifted out are lost, zeros come "
+                               "in.", what)],
              where="each image b is shifted by its own (dy[b], dx[b]).", what=what),
         Case("one integer for every image: dy = 2, dx = -1", args=(three, 2, -1),
              expected=_shift(three, 2, -1), where="a single integer shifts every image by it.", what=what),
@@ -190,8 +222,14 @@ def check_shift_images(shift_images) -> CheckResult:
              expected=_shift(many, dy30, dx30),
              where="compare image by image with the rule out[b, i, j] = images[b, i - dy[b], j - dx[b]].",
              what=what),
-        Case("float32 in, float32 out", call=lambda f: str(np.asarray(f(three, dy3, dx3)).dtype),
-             expected="float32", where="keep the dtype of the images; do not make float64.", what=what),
+        Case("float32 in, a float32 array out", call=lambda f: quietly(f, three, dy3, dx3),
+             compare=lambda r: not_an_array(r, "shift_images returned", "f", "a NumPy array of float32")
+             or (None if r.dtype == np.float32 else f"shift_images returned an array of dtype {r.dtype}, "
+                 "expected float32, the dtype of the images"),
+             mistakes=[Mistake(lambda r: isinstance(r, (list, tuple)),
+                               "shift_images must return a NumPy array, not a list: return the array "
+                               "itself (no .tolist()).", what)],
+             where="keep the dtype of the images; do not make float64.", what=what),
         Case("the input images are left as they were", call=_unchanged_input, expected=True,
              where="return a new array; never write into `images`.", what=what),
         Case("flat rows of shape (2, 784) instead of images",
@@ -225,6 +263,15 @@ def _same_pair(received, expected):
         return False
 
 
+def _matrix_unchanged(f):
+    """True when f left its argument as it was (the other cases hand f a copy)."""
+    C = np.array([[5.0, 1.0, 0.0], [2.0, 3.0, 1.0], [0.0, 0.0, 4.0]])
+    kept = C.copy()
+    with np.errstate(all="ignore"):
+        f(C)
+    return bool(np.array_equal(C, kept))
+
+
 def check_precision_recall(precision_recall) -> CheckResult:
     """Exercise 9.3: `precision_recall(C)` returns (precision, recall), one entry per class, from a
     confusion matrix C whose rows are true classes."""
@@ -250,6 +297,10 @@ def check_precision_recall(precision_recall) -> CheckResult:
                 if not np.allclose(got, want, equal_nan=True):
                     return (f"{name} is {np.round(got, 4).tolist()}, expected "
                             f"{np.round(want, 4).tolist()}")
+            for name, got in (("precision", p), ("recall", r)):  # the right numbers, of the right kind?
+                why = not_an_array(got, f"the {name} is", "f", "a NumPy array of floats")
+                if why:
+                    return why
             return None
         return check
 
@@ -267,7 +318,10 @@ def check_precision_recall(precision_recall) -> CheckResult:
                        Mistake(lambda r: _same_pair(r, (np.diag(C) // C.sum(axis=0),
                                                         np.diag(C) // C.sum(axis=1))),
                                "the results were rounded down to whole numbers: // is integer "
-                               "division; use /.", what)],
+                               "division; use /.", what),
+                       Mistake(lambda r: any(isinstance(a, (list, tuple)) for a in r),
+                               "precision and recall must be NumPy arrays, not lists: return the "
+                               "arrays themselves (no .tolist()).", what)],
              where="precision of class k: of everything predicted as k, the fraction that is k; recall: "
                    "of every sample of class k, the fraction predicted as k.", what=what),
         Case("a class that is never predicted: its precision is undefined (nan), its recall 0",
@@ -280,6 +334,10 @@ def check_precision_recall(precision_recall) -> CheckResult:
         Case("a class without samples: its recall is nan", args=(empty,),
              compare=compare(_precision_recall(empty)),
              where="a row that sums to 0 has no recall: nan.", what=what),
+        Case("C is left as it was (a float matrix, which np.asarray(C, dtype=float) does not copy)",
+             call=_matrix_unchanged, expected=True,
+             where="compute new arrays; never write into C (C /= C.sum(...) changes the caller's "
+                   "matrix).", what=what),
         Case("a matrix of shape (2, 3)", args=(np.ones((2, 3), dtype=int),),
              expected=Raises(ValueError, ["square"]),
              where="a confusion matrix is square, classes x classes; refuse others, saying so.",
@@ -338,6 +396,32 @@ def _run_divergence(f, lrs, c=1.0, steps=10, batch_size=4, nan_from=None, keep=N
     if keep is not None:
         keep.extend(made)
     return found
+
+
+class _Replay:
+    """A stand-in model whose losses are given: step k returns losses[k] (the last one after that)."""
+
+    def __init__(self, losses):
+        self.losses, self.steps = list(losses), 0
+
+    def train_on_batch(self, x, y):
+        self.steps += 1
+        return self.losses[min(self.steps, len(self.losses)) - 1]
+
+
+# Noisy losses over 10 steps, as mini-batches give. The first run rises on some steps (once even
+# above its start), its lowest loss (0.8) is below its end, its second (1.0) too, yet it ends below
+# where it started: not diverged. The second ends above its start: diverged.
+_NOISY = [2.0, 1.0, 2.3, 0.8, 1.2, 0.9, 1.3, 1.1, 1.4, 1.2]
+_ENDS_UP = [1.0, 0.7, 0.9, 0.6, 1.1, 0.8, 1.2, 1.0, 1.3, 1.5]
+
+
+def _run_replay(f, runs):
+    """What f returns for the lrs of `runs` (lr -> its losses), in that order, 10 steps each."""
+    x = np.arange(60, dtype=np.float32).reshape(60, 1)
+    y = np.arange(60)
+    with np.errstate(all="ignore"):
+        return f(lambda lr: _Replay(runs[lr]), x, y, list(runs), steps=10, batch_size=4)
 
 
 def _found_and_models(f, lrs, **kwargs):
@@ -402,6 +486,29 @@ def check_divergence_lr(divergence_lr) -> CheckResult:
                                "a NaN loss was not caught: nan > anything is False. Test "
                                "np.isfinite(loss) too.", what)],
              where="a loss that is NaN or infinite counts as diverged.", what=what),
+        Case("noisy losses: at lr = 0.1 the loss goes up and down, its minimum below its end, but it "
+             "ends below its start; at lr = 0.2 it ends above its start",
+             call=lambda f: _run_replay(f, {0.1: _NOISY, 0.2: _ENDS_UP}), compare=returns(0.2),
+             mistakes=[Mistake(lambda r: r == 0.1,
+                               f"0.1 was taken for diverging; its losses {_NOISY} are noisy (they rise "
+                               "on some steps, and the lowest is below the last), but the last loss is "
+                               "below the first: not diverged. Diverging means the last loss is larger "
+                               "than the first, or not finite.",
+                               "compare losses[-1] with losses[0], not with min(losses), losses[1] or "
+                               "the step before."),
+                       Mistake(lambda r: r is None,
+                               f"0.2 was not found to diverge; its last loss, {_ENDS_UP[-1]}, is larger "
+                               f"than its first, {_ENDS_UP[0]}.", what)],
+             where="diverging means a last loss larger than the first, or not finite; compare those two "
+                   "only.", what=what),
+        Case("lrs out of order: lrs = [0.5, 3.0, 0.1, 1.2] on the parabola with curvature 1",
+             call=lambda f: _run_divergence(f, [0.5, 3.0, 0.1, 1.2]),
+             compare=returns(_reference_divergence([0.5, 3.0, 0.1, 1.2])),
+             mistakes=[Mistake(lambda r: r == 1.2,
+                               "1.2 is the smallest rate that diverges, but the exercise asks for the "
+                               "first in the order given: 3.0 comes before it in lrs.",
+                               "loop over lrs as given: for lr in lrs, not sorted(lrs).")],
+             where="go through lrs in the order given, and return the first that diverges.", what=what),
         Case("no learning rate diverges: lrs = [0.01, 0.1]", call=lambda f: _run_divergence(f, [0.01, 0.1]),
              compare=returns(None),
              where="when no run diverges, return None.", what=what),

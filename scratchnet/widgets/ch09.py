@@ -69,6 +69,8 @@ class DigitSaliency(FigureWidget):
         names: optional titles for the examples (e.g. "test digit 115").
     """
 
+    control_width = "480px"  # the long label "example (number in the list)" keeps a 120+ px track
+
     ncols = 3
     figsize = (10.0, 3.4)
 

@@ -9,6 +9,7 @@ gating test can run chapter N with a package holding only chapters 1..N-1.
     logsumexp(x, axis)    = log sum_j exp(x_j)
     log_softmax(x, axis)  = x - logsumexp(x)
     softmax(x, axis)      = exp(log_softmax(x))
+    shifted(images, dy, dx)[b, i, j] = images[b, i - dy[b], j - dx[b]], or 0 off the image
 
 Infinite and NaN inputs give what PyTorch gives (for example softmax([inf, 0]) is [nan, 0]),
 also without a warning.
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["sigmoid", "logsumexp", "log_softmax", "softmax"]
+__all__ = ["sigmoid", "logsumexp", "log_softmax", "softmax", "shifted"]
 
 
 def _float64(x, name: str = "x") -> np.ndarray:
@@ -75,3 +76,21 @@ def softmax(x, axis: int = -1) -> np.ndarray:
     """softmax(x)_i = exp(x_i) / sum_j exp(x_j) along `axis`, in float64; each slice sums to 1."""
     with np.errstate(under="ignore"):
         return np.exp(log_softmax(x, axis=axis))
+
+
+def shifted(images, dy, dx) -> np.ndarray:
+    """Each image (n, h, w) moved dy rows down and dx columns right (per image, or one for all),
+    written the slow and obvious way, pixel by pixel: pixels moved off the image are lost, zeros
+    come in. (Chapter 9's shift_images does it with slices.)"""
+    images = np.asarray(images)
+    n, h, w = images.shape
+    dy, dx = np.broadcast_to(dy, (n,)), np.broadcast_to(dx, (n,))
+    out = np.zeros_like(images)
+    for b in range(n):
+        for i in range(h):
+            for j in range(w):
+                si, sj = i - dy[b], j - dx[b]
+                if 0 <= si < h and 0 <= sj < w:
+                    out[b, i, j] = images[b, si, sj]
+    return out
+

@@ -6,21 +6,8 @@ import numpy as np
 import pytest
 
 import scratchnet as sn
+from scratchnet._reference import shifted as reference  # pixel by pixel
 from scratchnet.augment import RandomShift, shift_images
-
-
-def reference(images, dy, dx):
-    """out[b, i, j] = images[b, i - dy[b], j - dx[b]] where that pixel exists, else 0, pixel by pixel."""
-    images = np.asarray(images)
-    n, h, w = images.shape
-    dy, dx = np.broadcast_to(dy, (n,)), np.broadcast_to(dx, (n,))
-    out = np.zeros_like(images)
-    for b in range(n):
-        for i in range(h):
-            for j in range(w):
-                if 0 <= i - dy[b] < h and 0 <= j - dx[b] < w:
-                    out[b, i, j] = images[b, i - dy[b], j - dx[b]]
-    return out
 
 
 class FixedShift(RandomShift):

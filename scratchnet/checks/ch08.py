@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from scratchnet.checks._core import (Case, CheckResult, Mistake, Raises, Unusable, _as_real_array, _fmt, close,
-                                     fallback, more_help, run_check)
+                                     fallback, more_help, not_an_array, run_check)
 
 __all__ = ["fallback", "more_help", "check_he_normal", "check_dropout", "check_early_stopping",
            "check_warmup_cosine", "check_model_checkpoint"]
@@ -26,12 +26,9 @@ def _statistics(init, shape, seed):
     None, how many entries are NaN or inf) of the learner's draw; the statistics are over the
     finite entries."""
     W = init(shape, seed)
-    if not isinstance(W, np.ndarray) or W.dtype.kind not in "fiu":
-        got = "None" if W is None else f"a {type(W).__name__}"
-        if isinstance(W, np.ndarray):
-            got = f"an array of dtype {W.dtype}"
-        return np.shape(W) if isinstance(W, (np.ndarray, list, tuple)) else None, 0.0, 0.0, 0.0, \
-            f"he_normal returned {got}, expected a float64 array", 0
+    wrong = not_an_array(W, "he_normal returned", "fiu", "a float64 array")
+    if wrong:
+        return np.shape(W) if isinstance(W, (np.ndarray, list, tuple)) else None, 0.0, 0.0, 0.0, wrong, 0
     kind = None if W.dtype == np.float64 else f"he_normal returned an array of dtype {W.dtype}, expected float64"
     finite = np.isfinite(W)
     W = W[finite].astype(float)

@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from scratchnet._reference import shifted
 from scratchnet.checks._core import (Case, CheckResult, Mistake, Raises, close, fallback, more_help,
                                      not_an_array, quietly, run_check)
 
@@ -130,21 +131,6 @@ def _inputs_unchanged(f):
 
 # ------------------------------------------------------------------ 9.2 shift_images
 
-def _shift(images, dy, dx):
-    """The reference, written the slow and obvious way: pixel by pixel."""
-    images = np.asarray(images)
-    n, h, w = images.shape
-    dy, dx = np.broadcast_to(dy, (n,)), np.broadcast_to(dx, (n,))
-    out = np.zeros_like(images)
-    for b in range(n):
-        for i in range(h):
-            for j in range(w):
-                si, sj = i - dy[b], j - dx[b]
-                if 0 <= si < h and 0 <= sj < w:
-                    out[b, i, j] = images[b, si, sj]
-    return out
-
-
 def _rolled(images, dy, dx):
     """What np.roll gives: the pixels pushed out come back on the other side."""
     images = np.asarray(images)
@@ -167,8 +153,8 @@ def check_shift_images(shift_images) -> CheckResult:
             "((0, 0), (m, m), (m, m))); windows = sliding_window_view(padded, (height, width), "
             "axis=(1, 2)); return windows[np.arange(batch), m - dy, m - dx].")
     one = np.arange(1, 13, dtype=np.float32).reshape(1, 3, 4)
-    down = _shift(one, 1, 0)
-    left = _shift(one, 0, -1)
+    down = shifted(one, 1, 0)
+    left = shifted(one, 0, -1)
     rng = np.random.default_rng(0)
     three = rng.random((3, 4, 5)).astype(np.float32)
     dy3, dx3 = np.array([1, 0, -2]), np.array([0, 2, -1])
@@ -180,46 +166,46 @@ def check_shift_images(shift_images) -> CheckResult:
              mistakes=[Mistake(lambda r: close(r, _rolled(one, 1, 0)),
                                "the bottom row came back at the top: np.roll wraps around, but a pixel "
                                "pushed over the edge must be lost and the uncovered row must be 0.", what),
-                       Mistake(lambda r: close(r, _shift(one, -1, 0)),
+                       Mistake(lambda r: close(r, shifted(one, -1, 0)),
                                "the image moved up: a positive dy moves it down, out[i] = images[i - dy].",
                                "take the window that starts at m - dy, not m + dy."),
-                       Mistake(lambda r: close(r, _shift(one, 0, 1)),
+                       Mistake(lambda r: close(r, shifted(one, 0, 1)),
                                "the image moved right: dy moves along the rows (axis 1), dx along the "
                                "columns (axis 2).", what)],
              where="the output pixel [i, j] is the input pixel [i - dy, j - dx], or 0 where that is "
                    "outside the image.", what=what),
         Case("the same image, dy = 0, dx = -1: left by one column, zeros in the last column",
              args=(one, np.array([0]), np.array([-1])), expected=left,
-             mistakes=[Mistake(lambda r: close(r, _shift(one, 0, 1)),
+             mistakes=[Mistake(lambda r: close(r, shifted(one, 0, 1)),
                                "the image moved right: a negative dx moves it left.", what),
                        Mistake(lambda r: close(r, _rolled(one, 0, -1)),
                                "the first column came back on the right: the uncovered column must be 0.",
                                what),
-                       Mistake(lambda r: close(r, _shift(one, 0, -1 % 4)),
+                       Mistake(lambda r: close(r, shifted(one, 0, -1 % 4)),
                                "the image moved right by 3 = -1 % 4: a shift taken modulo the image's "
                                "size wraps around. A shift is never wrapped: pixels shifted out are "
                                "lost, zeros come in, and a negative dx moves the image left.", what)],
              where="a negative dx moves the image left.", what=what),
         Case("a batch of 3 images of 4 x 5, each with its own shift: dy = [1, 0, -2], dx = [0, 2, -1]",
-             args=(three, dy3, dx3), expected=_shift(three, dy3, dx3),
-             mistakes=[Mistake(lambda r: close(r, _shift(three, dy3[0], dx3[0])),
+             args=(three, dy3, dx3), expected=shifted(three, dy3, dx3),
+             mistakes=[Mistake(lambda r: close(r, shifted(three, dy3[0], dx3[0])),
                                "every image got the shift of the first: each image b has its own "
                                "(dy[b], dx[b]).", what),
                        Mistake(lambda r: close(r, _rolled(three, dy3, dx3)),
                                "pixels pushed over the edge came back on the other side (np.roll); "
                                "they must be lost, and zeros fill what is uncovered.", what),
-                       Mistake(lambda r: close(r, _shift(three, dy3 % 4, dx3 % 5)),
+                       Mistake(lambda r: close(r, shifted(three, dy3 % 4, dx3 % 5)),
                                "the negative shifts were taken modulo the image's size (-2 % 4 = 2): "
                                "a shift never wraps around; pixels shifted out are lost, zeros come "
                                "in.", what)],
              where="each image b is shifted by its own (dy[b], dx[b]).", what=what),
         Case("one integer for every image: dy = 2, dx = -1", args=(three, 2, -1),
-             expected=_shift(three, 2, -1), where="a single integer shifts every image by it.", what=what),
+             expected=shifted(three, 2, -1), where="a single integer shifts every image by it.", what=what),
         Case("a shift larger than the image: dy = 5 on 3 rows gives zeros", args=(one, np.array([5]),
              np.array([0])), expected=np.zeros_like(one),
              where="an image shifted by its whole height or more leaves nothing behind.", what=what),
         Case("30 images of 28 x 28, shifts in -2..2, as in training", args=(many, dy30, dx30),
-             expected=_shift(many, dy30, dx30),
+             expected=shifted(many, dy30, dx30),
              where="compare image by image with the rule out[b, i, j] = images[b, i - dy[b], j - dx[b]].",
              what=what),
         Case("float32 in, a float32 array out", call=lambda f: quietly(f, three, dy3, dx3),

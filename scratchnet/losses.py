@@ -252,6 +252,7 @@ def _log_softmax(z):
     out first. Every exponent is then <= 0, so exp cannot overflow, and the
     largest is exactly e^0 = 1, so the sum is >= 1 and its log is finite.
     """
+    z = np.asfortranarray(z)  # each class a column in memory: fast row sums
     with np.errstate(over="ignore"):  # 1e308 - (-1e308) = -inf: p is 0 there
         shifted = z - z.max(axis=1, keepdims=True)  # (batch, C), all <= 0
     log_sum = np.log(np.exp(shifted).sum(axis=1, keepdims=True))  # (batch, 1)
@@ -295,7 +296,7 @@ class SoftmaxCrossEntropy(Loss):
         self.save_for_backward(log_p, y)
         # y * log p, where a 0 target times a -inf log p counts 0, not NaN
         terms = np.where(y > 0, log_p, 0.0) * y  # (batch, C)
-        return float(-np.mean(np.sum(terms, axis=1)))
+        return float(-np.sum(terms) / len(terms))  # the mean of row sums
 
     def backward(self):
         """dL/dy_pred = (softmax(z) - y) / batch, the shape of y_pred."""

@@ -264,6 +264,8 @@ class EarlyStopping(Callback):
                              f"the logs hold {held}; for 'val_...' logs, "
                              "pass validation_data to fit")
         value = logs[self.monitor]
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            value = value[()]  # a 0-d array, as np.mean returns: its number
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise TypeError(f"EarlyStopping: logs[{self.monitor!r}] must be "
                             f"a number, got {value!r}")

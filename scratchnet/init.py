@@ -23,18 +23,21 @@ __all__ = ['normal', 'xavier_uniform', 'xavier_normal', 'he_uniform', 'he_normal
 
 # %% chapters/08_init_regularisation.ipynb, cell 10
 def _fans(owner, shape):
-    """(fan_in, fan_out) of a weight shape (in_features, out_features)."""
-    try:
-        fan_in, fan_out = shape
-        ok = all(isinstance(n, numbers.Integral) and not isinstance(n, bool)
-                 and n >= 1 for n in (fan_in, fan_out))
-    except (TypeError, ValueError):
-        ok = False
-    if not ok:
-        raise ValueError(f"{owner}: shape must be (in_features, "
-                         f"out_features), two positive integers, got "
-                         f"{shape!r}")
-    return int(fan_in), int(fan_out)
+    """(fan_in, fan_out) of a weight shape (in_features, out_features):
+    a TypeError if it is not a pair of integers, a ValueError if it is a
+    pair of the wrong length or sign."""
+    message = (f"{owner}: shape must be (in_features, out_features), two "
+               f"positive integers, got {shape!r}")
+    if not isinstance(shape, (tuple, list, np.ndarray)):
+        raise TypeError(message)
+    if len(shape) != 2:
+        raise ValueError(message)
+    if not all(isinstance(n, numbers.Integral) and not isinstance(n, bool)
+               for n in shape):
+        raise TypeError(message)
+    if min(shape) < 1:
+        raise ValueError(message)
+    return int(shape[0]), int(shape[1])
 
 
 def normal(std=0.01, *used_as_init):

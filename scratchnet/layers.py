@@ -9,6 +9,7 @@ Exported from chapters/01_neuron_to_layer.ipynb,
 chapters/03_backprop_dense.ipynb and chapters/08_init_regularisation.ipynb.
 """
 
+import inspect
 import numbers
 
 import numpy as np
@@ -21,6 +22,18 @@ __all__ = ['Dense', 'Dropout']
 
 
 # %% chapters/01_neuron_to_layer.ipynb, cell 18
+def _accepts(function, *args):
+    """Whether function can be called with args (such as init=lambda
+    shape: ..., which cannot take (shape, rng))."""
+    try:
+        inspect.signature(function).bind(*args)
+    except TypeError:
+        return False
+    except ValueError:  # no signature to read (some built-ins): assume so
+        return True
+    return True
+
+
 def _check_features(layer, x, in_features):
     """x as an array of shape (batch, in_features), or a ValueError."""
     x = as_array(x, layer)
@@ -89,10 +102,21 @@ class Dense(Layer):
             self.W.value[...] = rng.uniform(-k, k, size=self.W.shape)
             self.b.value[...] = rng.uniform(-k, k, size=self.b.shape)
         else:
-            W = np.asarray(self.init(self.W.shape, rng))
+            try:
+                W = self.init(self.W.shape, rng)
+            except TypeError as error:
+                if _accepts(self.init, self.W.shape, rng):
+                    raise  # an error inside init: its own message says more
+                raise TypeError(f"{self!r}: init must take (shape, rng) and "
+                                f"return an array; calling it raised "
+                                f"TypeError: {error}") from error
+            W = as_array(W, self, "the array init returned")
             if W.shape != self.W.shape:
                 raise ValueError(f"{self!r}: init returned shape {W.shape}, "
                                  f"expected {self.W.shape}")
+            if not np.isfinite(W).all():
+                raise ValueError(f"{self!r}: init returned NaN or infinite "
+                                 "weights")
             self.W.value[...] = W
             self.b.value[...] = 0
 

@@ -267,7 +267,10 @@ class Adam(Optimizer):
                  weight_decay=0.0):
         super().__init__(lr)
         name = type(self).__name__
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        if not isinstance(betas, (tuple, list)):
+            raise TypeError(f"{name}: betas must be a pair (beta1, "
+                            f"beta2), got {betas!r}")
+        if len(betas) != 2:
             raise ValueError(f"{name}: betas must be a pair (beta1, "
                              f"beta2), got {betas!r}")
         self.betas = (_check_number(name, "betas[0]", betas[0], 0.0, 1.0),

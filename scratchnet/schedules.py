@@ -11,6 +11,8 @@ Exported from chapters/08_init_regularisation.ipynb.
 import math
 import numbers
 
+import numpy as np
+
 __all__ = ['StepLR', 'CosineLR', 'ReduceLROnPlateau']
 
 
@@ -151,6 +153,8 @@ class ReduceLROnPlateau:
                              f"but the logs hold {held}; for 'val_...' "
                              "logs, pass validation_data to fit")
         value = logs[self.monitor]
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            value = value[()]  # a 0-d array, as np.mean returns: its number
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise TypeError(f"ReduceLROnPlateau: logs[{self.monitor!r}] must "
                             f"be a number, got {value!r}")

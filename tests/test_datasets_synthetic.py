@@ -80,22 +80,35 @@ def test_a_generator_continues_its_stream(make):
     (lambda: vertical(100, 0), ValueError, "n_classes must be >= 2, got 0"),
     (lambda: spiral(0), ValueError, "n_per_class must be >= 1, got 0"),
     (lambda: spiral(10.5), TypeError, "n_per_class must be an int, got float: 10.5"),
-    (lambda: spiral(noise=-0.1), ValueError, "noise must be a finite number >= 0, got -0.1"),
-    (lambda: spiral(winding=0), ValueError, "winding must be a finite number > 0, got 0"),
-    (lambda: spiral(winding=float("nan")), ValueError, "winding must be a finite number > 0, got nan"),
-    (lambda: spiral(winding="2.5"), TypeError, "winding must be a finite number > 0, got str: '2.5'"),
-    (lambda: vertical(noise=float("nan")), ValueError, "noise must be a finite number >= 0, got nan"),
+    (lambda: spiral(noise=-0.1), ValueError, r"noise must be a number in \[0, 1e\+06\], got -0.1"),
+    (lambda: spiral(winding=0), ValueError, r"winding must be a number in \(0, 1e\+06\], got 0"),
+    (lambda: spiral(winding=float("nan")), ValueError, r"winding must be a number in \(0, 1e\+06\], got nan"),
+    (lambda: spiral(winding="2.5"), TypeError, r"winding must be a number in \(0, 1e\+06\], got str: '2.5'"),
+    (lambda: vertical(noise=float("nan")), ValueError, r"noise must be a number in \[0, 1e\+06\], got nan"),
     (lambda: sine(0), ValueError, "n must be >= 1, got 0"),
-    (lambda: sine(10, noise="a"), TypeError, "noise must be a finite number >= 0, got str: 'a'"),
-    (lambda: spiral(noise="a"), TypeError, "noise must be a finite number >= 0, got str: 'a'"),
+    (lambda: sine(10, noise="a"), TypeError, r"noise must be a number in \[0, 1e\+06\], got str: 'a'"),
+    (lambda: spiral(noise="a"), TypeError, r"noise must be a number in \[0, 1e\+06\], got str: 'a'"),
     (lambda: spiral(rng=None), TypeError, "rng must be a numpy.random.Generator or an int seed >= 0, got NoneType"),
     (lambda: sine(rng=np.random.RandomState(0)), TypeError, "rng must be a numpy.random.Generator"),
     (lambda: vertical(rng=-1), ValueError, "int seed >= 0, got int: -1"),
     (lambda: spiral(n_classes=True), TypeError, "n_classes must be an int, got bool"),
+    # a spread that would overflow float32 (or float64) is refused, not warned about
+    (lambda: sine(10, noise=1e308), ValueError, r"noise must be a number in \[0, 1e\+06\], got 1e\+308"),
+    (lambda: spiral(noise=float("inf")), ValueError, r"noise must be a number in \[0, 1e\+06\], got inf"),
+    (lambda: spiral(winding=1e300), ValueError, r"winding must be a number in \(0, 1e\+06\], got 1e\+300"),
 ])
 def test_bad_input_names_the_argument(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_the_largest_spread_is_accepted_and_stays_finite():
+    """The companion of the limits above: noise and winding of 1e6 are data, finite in float32."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning either
+        for x in (sine(50, noise=1e6)[1], spiral(20, noise=1e6)[0], spiral(20, winding=1e6)[0]):
+            assert np.isfinite(x).all()
 
 
 def test_numpy_integers_are_accepted():

@@ -168,13 +168,18 @@ def test_kaiming_default_mode_is_fan_in_as_ours(torch):
 
 # bad input
 
-@pytest.mark.parametrize("shape", [(784,), (2, 3, 4), (0, 5), (5, -1), (2.5, 3), (True, 3), "ab", None, 7])
+@pytest.mark.parametrize("shape, kind", [
+    ((784,), ValueError), ((2, 3, 4), ValueError), ((0, 5), ValueError), ((5, -1), ValueError),
+    ((2.5, 3), TypeError), ((True, 3), TypeError), ("ab", TypeError), (None, TypeError), (7, TypeError),
+    ((3.5, 2), TypeError), (("3", 2), TypeError)])
 @pytest.mark.parametrize("name", FORMULAS)
-def test_bad_shapes_are_refused_naming_the_initialiser(name, shape):
+def test_bad_shapes_are_refused_naming_the_initialiser(name, shape, kind):
+    """A wrong type is a TypeError, a pair of the wrong length or sign a ValueError."""
     init = FORMULAS[name][0]
     label = "normal" if name.startswith("normal") else name
-    with pytest.raises(ValueError, match=rf"{label}.*shape must be \(in_features, out_features\).*got"):
+    with pytest.raises(kind, match=rf"{label}.*shape must be \(in_features, out_features\).*got"):
         init(shape, rng=0)
+    assert init(np.array([3, 4]), rng=0).shape == (3, 4)  # the companion: an array of two ints is a shape
 
 
 def test_a_refused_shape_shows_what_came_in():
@@ -219,3 +224,21 @@ def test_a_bad_initialiser_in_dense_is_caught():
         sn.Dense(2, 3, init=lambda shape, rng: np.zeros(shape[::-1]))
     with pytest.raises(TypeError, match="init must be a function"):
         sn.Dense(2, 3, init="he_normal")
+
+
+@pytest.mark.parametrize("init, kind, match", [
+    (lambda shape, rng: np.full(shape, np.nan), ValueError, r"^Dense\(in_features=2, out_features=3, init=<lambda>\): init returned NaN or infinite weights$"),
+    (lambda shape, rng: np.full(shape, np.inf), ValueError, r"init returned NaN or infinite weights"),
+    (lambda shape: np.zeros(shape), TypeError,
+     r"^Dense\(.*init=<lambda>\): init must take \(shape, rng\) and return an array; calling it raised TypeError: "),
+    (lambda shape, rng: [["a"] * 3] * 2, TypeError, r"the array init returned must be an array of numbers, got a list "
+                                                    r"holding text"),
+    (lambda shape, rng: None, TypeError, r"the array init returned must be an array of numbers"),
+])
+def test_dense_names_an_initialiser_that_cannot_be_used(init, kind, match):
+    """An init taking one argument, or returning NaN, text or nothing, is named as the culprit;
+    before, NaN weights were accepted and the rest gave NumPy's or Python's own errors."""
+    with pytest.raises(kind, match=match):
+        sn.Dense(2, 3, init=init)
+    layer = sn.Dense(2, 3, init=lambda shape, rng: np.ones(shape))  # the companion: a good one is used
+    assert np.array_equal(layer.W.value, np.ones((2, 3)))

@@ -573,7 +573,6 @@ def test_allocation_companion_a_copying_update_is_measured():
     (lambda: Adam(betas=(-0.1, 0.999)), r"Adam: betas\[0\] must be in \[0, 1\), got -0.1"),
     (lambda: Adam(betas=(0.9, 1.0)), r"Adam: betas\[1\] must be in \[0, 1\), got 1.0"),
     (lambda: Adam(betas=(0.9, 1.5)), r"Adam: betas\[1\] must be in \[0, 1\), got 1.5"),
-    (lambda: Adam(betas=0.9), r"Adam: betas must be a pair \(beta1, beta2\), got 0.9"),
     (lambda: Adam(betas=(0.9,)), r"Adam: betas must be a pair \(beta1, beta2\), got \(0.9,\)"),
     (lambda: Adam(eps=0), r"Adam: eps must be in \(0, inf\), got 0"),
     (lambda: Adam(weight_decay=-0.1), r"Adam: weight_decay must be in \[0, inf\), got -0.1"),
@@ -589,6 +588,8 @@ def test_bad_hyperparameters_are_refused_by_name(make, match):
     (lambda: SGD(momentum=0.9, nesterov="yes"), r"^SGD: nesterov must be True or False, got 'yes'$"),
     (lambda: RMSProp(rho="0.9"), r"^RMSProp: rho must be a finite number, got str: '0.9'$"),
     (lambda: Adam(betas=(0.9, None)), r"^Adam: betas\[1\] must be a finite number, got NoneType: None$"),
+    (lambda: Adam(betas=0.9), r"^Adam: betas must be a pair \(beta1, beta2\), got 0.9$"),
+    (lambda: Adam(betas="ab"), r"^Adam: betas must be a pair \(beta1, beta2\), got 'ab'$"),
 ])
 def test_hyperparameters_of_the_wrong_type_raise_type_error(make, match):
     with pytest.raises(TypeError, match=match):

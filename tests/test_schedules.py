@@ -258,3 +258,18 @@ def test_scheduler_callback_bad_schedule_and_bad_rates():
 def test_plateau_refuses_a_non_numeric_log():
     with pytest.raises(TypeError, match=r"ReduceLROnPlateau: logs\['val_loss'\] must be a number, got None"):
         ReduceLROnPlateau().observe(0, {"val_loss": None})
+
+
+def test_plateau_and_early_stopping_read_a_0d_array_as_its_number():
+    """np.mean returns a 0-d array in some calls (np.mean(a, keepdims=False) of an array
+    subclass, a metric written as np.asarray(...).mean()): it is a number, not refused."""
+    plateau = ReduceLROnPlateau(patience=1, factor=0.5)
+    plateau.observe(0, {"val_loss": np.array(1.0)})
+    plateau.observe(1, {"val_loss": np.array(2.0)})  # no improvement: the next rate is halved
+    assert plateau.lr_at(2, 0.1) == pytest.approx(0.05)
+    stop = sn.EarlyStopping(monitor="val_loss", patience=1)
+    stop.on_train_begin()
+    stop.on_epoch_end(0, {"val_loss": np.array(1.0)})
+    assert stop.best == 1.0
+    with pytest.raises(TypeError, match=r"must be a number, got array\(\[1., 2.\]\)"):  # the companion
+        ReduceLROnPlateau().observe(0, {"val_loss": np.array([1.0, 2.0])})

@@ -477,16 +477,16 @@ def check_adam(Adam) -> CheckResult:
                                         "g = p.grad + weight_decay * p.value), not into p.grad.")],
                       where="after the step, p.grad must still hold dL/dw.",
                       what="never write into p.grad."))
-    for description, kwargs, mention in [
-        ("betas = (1.0, 0.999)", dict(betas=(1.0, 0.999)), "betas[0]"),
-        ("betas = (0.9, -0.1)", dict(betas=(0.9, -0.1)), "betas[1]"),
-        ("betas = 0.9, a number instead of a pair", dict(betas=0.9), "betas"),
-        ("eps = 0", dict(eps=0.0), "eps"),
-        ("weight_decay = -0.1", dict(weight_decay=-0.1), "weight_decay"),
+    for description, kwargs, mention, kind in [
+        ("betas = (1.0, 0.999)", dict(betas=(1.0, 0.999)), "betas[0]", ValueError),
+        ("betas = (0.9, -0.1)", dict(betas=(0.9, -0.1)), "betas[1]", ValueError),
+        ("betas = 0.9, a number instead of a pair", dict(betas=0.9), "betas", TypeError),
+        ("eps = 0", dict(eps=0.0), "eps", ValueError),
+        ("weight_decay = -0.1", dict(weight_decay=-0.1), "weight_decay", ValueError),
     ]:
         cases.append(Case(description, call=lambda A, kw=kwargs: A(**kw),
-                          expected=Raises(ValueError, [mention]),
-                          where=f"a bad {mention} must be refused with a ValueError naming it.",
+                          expected=Raises(kind, [mention]),
+                          where=f"a bad {mention} must be refused with a {kind.__name__} naming it.",
                           what="Adam.__init__ checks them; keep it as the chapter wrote it."))
     return run_check("7.2", Adam, cases)
 

@@ -129,9 +129,10 @@ def check_he_normal(he_normal) -> CheckResult:
                             "when several Dense layers share one generator.",
                       what="np.random.default_rng(rng) returns a Generator as it is; draw with "
                            ".normal(0.0, std, size=shape)."))
-    for bad in [(784,), (0, 10), (3.5, 2)]:
-        cases.append(Case(f"a bad shape {bad!r}", args=(bad, 0), expected=Raises(ValueError, ["shape"]),
-                          where="a shape that is not two positive integers must be refused.",
+    for bad, kind in [((784,), ValueError), ((0, 10), ValueError), ((3.5, 2), TypeError)]:
+        cases.append(Case(f"a bad shape {bad!r}", args=(bad, 0), expected=Raises(kind, ["shape"]),
+                          where="a shape that is not two positive integers must be refused: a "
+                                "ValueError for a wrong length or sign, a TypeError for a wrong type.",
                           what='start with fan_in, fan_out = _fans("he_normal", shape).'))
     return run_check("8.1", he_normal, cases)
 

@@ -38,11 +38,16 @@ def _count(name: str, value, least: int) -> int:
     return int(value)
 
 
+# The data sets are drawn on a scale of about 1; a spread of more than a million times that is
+# a slip (noise=1e308 would overflow float32), so it is refused with the range in the message.
+_MAX_SPREAD = 1e6
+
+
 def _noise(value) -> float:
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        raise TypeError(f"noise must be a finite number >= 0, got {type(value).__name__}: {value!r}")
-    if not np.isfinite(value) or value < 0:
-        raise ValueError(f"noise must be a finite number >= 0, got {value!r}")
+        raise TypeError(f"noise must be a number in [0, {_MAX_SPREAD:g}], got {type(value).__name__}: {value!r}")
+    if not 0 <= value <= _MAX_SPREAD:  # False for NaN too
+        raise ValueError(f"noise must be a number in [0, {_MAX_SPREAD:g}], got {value!r}")
     return float(value)
 
 
@@ -61,9 +66,9 @@ def spiral(n_per_class: int = 100, n_classes: int = 3, noise: float = 0.2, rng=0
     k = _count("n_classes", n_classes, 2)
     noise = _noise(noise)
     if not isinstance(winding, numbers.Real) or isinstance(winding, bool):
-        raise TypeError(f"winding must be a finite number > 0, got {type(winding).__name__}: {winding!r}")
-    if not np.isfinite(winding) or winding <= 0:
-        raise ValueError(f"winding must be a finite number > 0, got {winding!r}")
+        raise TypeError(f"winding must be a number in (0, {_MAX_SPREAD:g}], got {type(winding).__name__}: {winding!r}")
+    if not 0 < winding <= _MAX_SPREAD:  # False for NaN too
+        raise ValueError(f"winding must be a number in (0, {_MAX_SPREAD:g}], got {winding!r}")
     rng = _generator(rng)
     r = np.tile(np.linspace(0.0, 1.0, n), k)                                # (k n,)
     label = np.repeat(np.arange(k), n)                                       # (k n,)

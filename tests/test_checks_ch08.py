@@ -297,6 +297,8 @@ class Warmup:
             raise ValueError(f"base_lr must be > 0, got {base_lr}")
         if not (isinstance(warmup, int) and 1 <= warmup < epochs):
             raise ValueError(f"warmup must be an integer in [1, epochs), got {warmup}")
+        if not 0 <= min_lr <= base_lr:
+            raise ValueError(f"min_lr must be in [0, base_lr], got {min_lr}")
         self.base_lr, self.warmup, self.epochs, self.min_lr = base_lr, warmup, epochs, min_lr
 
     def ramp(self, t):
@@ -346,6 +348,16 @@ def test_warmup_that_accepts_a_fractional_warmup():
     result = ch08.check_warmup_cosine(type("Wrong", (Warmup,), {"__init__": init}))
     assert_hint(result, "a bad warmup must be refused")
     assert "warmup = 2.5" in result.message
+
+
+def test_warmup_that_accepts_a_floor_above_the_peak():
+    """Review: min_lr > base_lr made the 'decay' rise, and the check let it pass."""
+    def init(self, base_lr, warmup, epochs, min_lr=0.0):
+        Warmup.__init__(self, base_lr, warmup, epochs, 0.0)
+        self.min_lr = min_lr
+    result = ch08.check_warmup_cosine(type("Wrong", (Warmup,), {"__init__": init}))
+    assert_hint(result, "a bad min_lr must be refused")
+    assert "min_lr = 0.2, above base_lr = 0.1" in result.message
 
 
 def test_warmup_without_argument_checks():

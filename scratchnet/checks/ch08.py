@@ -547,12 +547,14 @@ def check_warmup_cosine(WarmupCosine) -> CheckResult:
                                      ("base_lr = -0.1", (-0.1, 5, 30), "base_lr"),
                                      ("warmup = 0", (0.1, 0, 30), "warmup"),
                                      ("warmup = 2.5, not an integer", (0.1, 2.5, 30), "warmup"),
-                                     ("warmup = epochs = 30", (0.1, 30, 30), "warmup")]:
+                                     ("warmup = epochs = 30", (0.1, 30, 30), "warmup"),
+                                     ("min_lr = 0.2, above base_lr = 0.1", (0.1, 5, 30, 0.2), "min_lr"),
+                                     ("min_lr = -0.01", (0.1, 5, 30, -0.01), "min_lr")]:
         cases.append(Case(description, call=lambda C, a=args: C(*a), expected=Raises(ValueError, [name]),
                           where=f"a bad {name} must be refused when the schedule is made, naming it.",
-                          what="check in __init__: base_lr > 0, and warmup an integer with "
-                               "1 <= warmup < epochs; raise ValueError(f\"warmup must be ..., got "
-                               "{warmup!r}\")."))
+                          what="check in __init__: base_lr > 0, warmup an integer with "
+                               "1 <= warmup < epochs, and 0 <= min_lr <= base_lr; raise "
+                               "ValueError(f\"warmup must be ..., got {warmup!r}\")."))
     return run_check("8.4", WarmupCosine, cases)
 
 

@@ -297,20 +297,8 @@ def _input_dtype(model):
     return params[0].value.dtype if params else np.dtype(np.float32)
 
 
-def _all_finite(x):
-    """Whether every number in x is finite. A BLAS product of each sample
-    with ones is finite unless the sample holds NaN or inf (or overflows:
-    then the exact check decides); it reads x once and writes n numbers,
-    where np.isfinite(x) would write an array of x's size."""
-    rows = x.reshape(len(x), -1)
-    with np.errstate(over="ignore", invalid="ignore"):
-        sums = rows @ np.ones(rows.shape[1], rows.dtype)   # (n,)
-    return bool(np.isfinite(sums).all() or np.isfinite(x).all())
-
-
-def _check_inputs(owner, x, dtype, finite=True):
-    """x as a non-empty array of numbers of the given dtype, and finite
-    ones unless finite=False (then the caller checks them later)."""
+def _check_inputs(owner, x, dtype):
+    """x as a non-empty array of finite numbers of the given dtype."""
     x = as_array(x, owner, "x")
     if x.ndim == 0 or len(x) == 0:
         raise ValueError(f"{owner}: x must hold at least one sample along "
@@ -319,7 +307,12 @@ def _check_inputs(owner, x, dtype, finite=True):
     if x.dtype != dtype:
         with np.errstate(over="ignore"):
             x = x.astype(dtype)
-    if finite and not _all_finite(x):
+    # a BLAS product of each sample with ones is finite unless the sample
+    # holds NaN or inf (or overflows: then the exact check below decides)
+    rows = x.reshape(len(x), -1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        sums = rows @ np.ones(rows.shape[1], rows.dtype)   # (n,)
+    if not np.isfinite(sums).all() and not np.isfinite(x).all():
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(x))[0])
         value = float(original[where])
         if np.isfinite(value):
@@ -332,10 +325,10 @@ def _check_inputs(owner, x, dtype, finite=True):
     return x
 
 
-def _check_data(owner, x, y, dtype, finite=True):
+def _check_data(owner, x, y, dtype):
     """(x, y) checked once, where data enters: x as above; y integer
     labels, or numbers of x's dtype; one target per sample."""
-    x = _check_inputs(owner, x, dtype, finite)
+    x = _check_inputs(owner, x, dtype)
     y = _as_targets(owner, y)
     if y.dtype.kind not in "iu" and y.dtype != dtype:
         with np.errstate(over="ignore"):
@@ -366,14 +359,6 @@ def train_on_batch(self, x, y):
 
 
 # %% chapters/06_training_loop.ipynb, cell 67
-def _check_batch(owner, xb, given, dtype):
-    """Check a batch xb of the data `given` (as fit received it) for NaN
-    and inf; if it holds any, the check of all of `given` names the
-    first."""
-    if not _all_finite(xb):
-        _check_inputs(owner, given, dtype)  # raises
-
-
 @add_to_class(Sequential)
 def fit(self, x, y, epochs=1, batch_size=32, validation_data=None,
         shuffle=True, callbacks=(), verbose=1, rng=None):
@@ -382,10 +367,7 @@ def fit(self, x, y, epochs=1, batch_size=32, validation_data=None,
     holds one entry per epoch.
 
     The data is checked and cast once, here: x to the parameters' dtype
-    (float32), y to it too unless it holds integer labels. NaN and inf
-    in x are looked for batch by batch, each batch before its update and
-    while it is in the cache (a pass over all of x first would cost
-    about 5% of an epoch on 60,000 MNIST-sized images). An epoch's
+    (float32), y to it too unless it holds integer labels. An epoch's
     loss and metrics are means over its batches, weighted by their
     sizes, each measured before that batch's update. Before any weight
     changes, one sample of x (and of validation_data) goes through the
@@ -411,8 +393,7 @@ def fit(self, x, y, epochs=1, batch_size=32, validation_data=None,
     """
     self._check_compiled("fit")
     dtype = _input_dtype(self)
-    given = x  # for the error message of a batch that is not finite
-    x, y = _check_data("fit", x, y, dtype, finite=False)
+    x, y = _check_data("fit", x, y, dtype)
     epochs = _check_positive_int("fit", "epochs", epochs)
     batch_size = _check_positive_int("fit", "batch_size", batch_size)
     if validation_data is not None:
@@ -451,7 +432,6 @@ def fit(self, x, y, epochs=1, batch_size=32, validation_data=None,
                          "each would run twice")
     # before any weight changes: does the data fit the model, the loss
     # and the metrics? (else the error would come after an epoch)
-    _check_batch("fit", x[:1], given, dtype)
     self._dry_run("fit", x, y)
     if validation_data is not None:
         self._dry_run("fit: validation_data", *validation_data)
@@ -476,7 +456,6 @@ def fit(self, x, y, epochs=1, batch_size=32, validation_data=None,
         totals = dict.fromkeys(["loss", *self.metrics], 0.0)
         seen = 0
         for batch, (xb, yb) in enumerate(loader):
-            _check_batch("fit", xb, given, dtype)  # before its update
             for callback in callbacks:
                 callback.on_batch_begin(batch)
             try:  # an overflow is reported below, as a divergence

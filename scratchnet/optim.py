@@ -303,10 +303,9 @@ class Adam(Optimizer):
         np.multiply(g, g, out=buf)
         buf *= 1.0 - beta2
         v += buf                            # v = b2 v + (1 - b2) g^2
-        bias1, bias2 = 1.0 - beta1 ** t, 1.0 - beta2 ** t
+        bias1, root2 = 1.0 - beta1 ** t, (1.0 - beta2 ** t) ** 0.5
         np.sqrt(v, out=buf)
-        buf *= 1.0 / bias2 ** 0.5           # a Python float: no cast
-        buf += self.eps                           # sqrt(v_hat) + eps
+        buf += self.eps * root2             # (sqrt(v_hat) + eps) * root2
         np.divide(m, buf, out=buf)
-        buf *= self.lr / bias1                    # lr m_hat / (...)
-        p.value -= buf                            # in place
+        buf *= self.lr * root2 / bias1      # Python floats: no cast
+        p.value -= buf                      # w -= lr m_hat / (...)

@@ -477,10 +477,11 @@ def test_fit_refuses_nan_or_infinite_data(bad):
 
 @pytest.mark.parametrize("shuffle", [False, True])
 @pytest.mark.parametrize("bad", [np.nan, np.inf])
-def test_fit_finds_nan_in_a_late_batch_before_that_batch_is_used(bad, shuffle):
-    """fit looks for NaN batch by batch (a pass over all of x first costs 5% of an epoch): a bad
-    sample in the last batch is named by its index in x, and no step uses it. The batches before
-    it have trained, as the docstring says."""
+def test_fit_finds_nan_in_a_late_batch_before_any_step(bad, shuffle):
+    """A bad sample in the last batch is named by its index in x, shuffled or not, before any
+    batch begins: fit checks all of x once, before training. (Checking each batch as it comes
+    was tried: on two BLAS threads it cost twice the single threaded pass over x, and it is paid
+    again every epoch.)"""
     x, y = spiral_like(100)
     x[97, 0] = bad
     model = compiled()
@@ -492,9 +493,7 @@ def test_fit_finds_nan_in_a_late_batch_before_that_batch_is_used(bad, shuffle):
 
     with pytest.raises(ValueError, match=r"^fit: x holds NaN or infinite values, the first at index \(97, 0\); "):
         model.fit(x, y, batch_size=10, shuffle=shuffle, rng=0, callbacks=[Batches()], verbose=0)
-    assert all(np.isfinite(p.value).all() for p in model.parameters())
-    assert 9 not in used or shuffle   # in order, the bad sample is in batch 9, never begun
-    assert len(used) <= 9             # shuffled, the bad batch is somewhere: it is never begun
+    assert used == []                 # no batch has begun: no weight has changed
     x[97, 0] = 0.0                    # the companion: the same data, clean, trains ten batches
     used.clear()
     compiled().fit(x, y, batch_size=10, shuffle=shuffle, rng=0, callbacks=[Batches()], verbose=0)

@@ -40,8 +40,17 @@ HOW_TO_GET_CHROMIUM = ("the live JupyterLab test needs Debian's Chromium at /usr
 HOW_TO_GET_LAB = "the live JupyterLab test needs JupyterLab and playwright: run `make test-lab` (installs requirements-lab.txt)"
 
 VIEWPORT = {"width": 1280, "height": 900}
+NARROW = {"width": 700, "height": 900}   # a narrow window (half a laptop screen), file browser still open
 DEVICE_SCALE = 2      # a high-density screen: a figure must bring 2 device pixels per CSS pixel
 MIN_TRACK = 120       # px: the shortest slider track a learner can still move with the mouse
+# The smallest share of its drawn size a figure may be shown at. The widgets draw at DEVICE_SCALE
+# device pixels per CSS pixel (the blurry check above holds them to it), so a figure's drawn CSS
+# width is its PNG's width / DEVICE_SCALE; and they draw no text smaller than MIN_DRAWN_TEXT CSS
+# px at that size (tests/test_widgets_common.py checks every widget). Shown at MIN_FIGURE_SCALE
+# of it or more, every text of the figure is at least MIN_TEXT CSS px tall: still readable.
+MIN_TEXT = 7.0
+MIN_DRAWN_TEXT = 9.25  # matplotlib's "small" (8.33 pt) at the widgets' 80 dpi: 9.26 CSS px
+MIN_FIGURE_SCALE = MIN_TEXT / MIN_DRAWN_TEXT  # 0.757
 REDRAW_TIMEOUT = 10.0  # s: how long a figure may take to change after a control moved
 
 # ipywidgets views, by the class on their element (ipywidgets 8, as `make lab` installs).
@@ -231,12 +240,13 @@ JS_FIGURE_HASH = """async (img) => {
 
 JS_CLIPPED = r"""(e) => {
   // True when the text of e is cut off: ellipsis (scrollWidth > clientWidth), or e sticks out
-  // of the notebook's visible area.
+  // of the notebook's visible area (its output area, and the notebook panel: an output wider than
+  // the panel makes the notebook scroll sideways, and what sticks out is out of view).
   const r = e.getBoundingClientRect();
-  const area = e.closest('.jp-OutputArea-output') || document.body;
-  const a = area.getBoundingClientRect();
+  const boxes = [e.closest('.jp-OutputArea-output'), e.closest('.jp-WindowedPanel-outer, .jp-Notebook')]
+    .filter(Boolean).map(x => x.getBoundingClientRect());
+  const outside = r.width < 1 || boxes.some(a => r.left < a.left - 1 || r.right > a.right + 1);
   const cut = e.scrollWidth > e.clientWidth + 1;
-  const outside = r.left < a.left - 1 || r.right > a.right + 1 || r.width < 1;
   const text = (e.textContent || '').replace(/[\s\u200b]+/g, ' ').trim();  // ipywidgets pads empty labels with U+200B
   return {cut, outside, text, width: r.width, scroll: e.scrollWidth};
 }"""
@@ -264,6 +274,8 @@ class Lab:
     def __init__(self, page, server: Server, redraw_timeout: float = REDRAW_TIMEOUT):
         self.page, self.server, self.redraw_timeout = page, server, redraw_timeout
         self.console: list[str] = []
+        self.measured: list[tuple] = []   # (notebook and width, widget, what, of what, value)
+        self.context = ""
         page.on("console", self._on_console)
         page.on("pageerror", lambda error: self.console.append(f"page error: {error}"))
         page.goto(f"{server.url}/lab?token={server.token}")
@@ -360,7 +372,10 @@ class Lab:
             return None
         return figures.first.evaluate(JS_FIGURE_HASH)
 
-    def layout_problems(self, widget: Widget) -> list[str]:
+    def layout_problems(self, widget: Widget, where: str = "") -> list[str]:
+        """What is wrong with the widget as drawn now: figures (how many, stretched, too small to
+        read), labels cut, slider tracks too short. `where` ("at 700 px: ") starts each sentence;
+        every figure's scale and every slider's track width are kept in `self.measured`."""
         problems = []
         count = self.figures(widget).count()
         if widget.controls and count != 1:
@@ -375,6 +390,15 @@ class Lab:
                     f"{size['w']:.0f}x{size['h']:.0f} CSS px at device pixel ratio {size['dpr']:g} needs "
                     f"{size['w'] * size['dpr']:.0f}x{size['h'] * size['dpr']:.0f} pixels, the image has "
                     f"{size['nw']}x{size['nh']} (blurry, stretched)")
+            scale = size["w"] / (size["nw"] / DEVICE_SCALE) if size["nw"] else 0.0
+            self.measured.append((self.context, widget.name, f"figure {k + 1}", f"{size['w']:.0f} px of {size['nw'] / DEVICE_SCALE:.0f}",
+                                  f"scale {scale:.2f}"))
+            if scale < MIN_FIGURE_SCALE - 0.005:
+                problems.append(
+                    f"{widget.name}: figure {k + 1} is shown at {scale:.2f} of its drawn size "
+                    f"({size['w']:.0f} CSS px of {size['nw'] / DEVICE_SCALE:.0f}): its smallest text "
+                    f"({MIN_DRAWN_TEXT:g} px drawn) is {scale * MIN_DRAWN_TEXT:.1f} px, below {MIN_TEXT:g} px "
+                    f"(needs a scale of at least {MIN_FIGURE_SCALE:.2f})")
         for kind, control, label in widget.controls:
             name = f"{widget.name}, {kind} {label!r}"
             if not label:
@@ -388,9 +412,10 @@ class Lab:
             if kind == "slider":
                 track = control.locator(".noUi-target, .ui-slider").first
                 width = track.bounding_box()["width"] if track.count() else 0
+                self.measured.append((self.context, widget.name, f"slider {label!r}", "track", f"{width:.0f} px"))
                 if width < MIN_TRACK:
                     problems.append(f"{name}: slider track is {width:.0f} px wide, needs at least {MIN_TRACK} px")
-        return problems
+        return [where + p for p in problems]
 
     # moving controls
     def _after_move(self, widget: Widget, before, what: str, cell_before: int) -> tuple[object, list[str]]:
@@ -605,12 +630,24 @@ class Lab:
         try:
             problems += self._run_and_drive(path, screenshots)
         finally:
+            if self.page.viewport_size != VIEWPORT:
+                self.resize(VIEWPORT)
             self.close(discard=True)
             self.shutdown_kernels()
         return problems
 
+    def resize(self, viewport: dict) -> None:
+        """Make the window `viewport` wide and wait until the notebook has laid itself out again."""
+        self.page.set_viewport_size(viewport)
+        self.page.wait_for_function("(w) => window.innerWidth === w", arg=viewport["width"])
+        self.page.wait_for_timeout(400)   # JupyterLab re-lays out its panels on a resize
+
     def _run_and_drive(self, path: str, screenshots: Path | None) -> list[str]:
+        """Run every cell in a narrow window (700 px, as on half a laptop screen) and check every
+        widget's layout there; then at 1280 px check the layout again and drive every control.
+        One run of the chapter serves both widths: the layout is CSS, so a resize re-lays it out."""
         problems = []
+        self.resize(NARROW)
         self.run_all()
         outputs = self.output_problems()
         problems += [f"{path}: {p}" for p in outputs]
@@ -618,24 +655,27 @@ class Lab:
         problems += [f"{path}: {p}" for p in found]
         if not any(w.controls for w in widgets):
             problems.append(f"{path}: no widget with controls found after running every cell")
-        for widget in widgets:
-            widget.area.scroll_into_view_if_needed()
-            if screenshots is not None:
-                self._screenshots(widget, screenshots / f"{Path(path).stem}-{widget.name.replace(', ', '-').replace(' ', '')}")
-            problems += [f"{path}: {p}" for p in self.layout_problems(widget)]
-            if widget.controls:
-                problems += [f"{path}: {p}" for p in self.drive(widget)]
+        if not self.file_browser_open():
+            problems.append(f"{path}: at {NARROW['width']} px the file browser is not open (the checks assume it is)")
+        stem = lambda widget: screenshots / f"{Path(path).stem}-{widget.name.replace(', ', '-').replace(' ', '')}"  # noqa: E731
+        for width, viewport in ((NARROW["width"], NARROW), (VIEWPORT["width"], VIEWPORT)):
+            if viewport is not NARROW:
+                self.resize(viewport)
+            self.context = f"{path} at {width} px"
+            for widget in widgets:
+                widget.area.scroll_into_view_if_needed()
+                self.box(widget.area)
+                if screenshots is not None:
+                    self._screenshots(widget, stem(widget), width)
+                where = "" if viewport is VIEWPORT else f"at {width} px: "
+                problems += [f"{path}: {p}" for p in self.layout_problems(widget, where)]
+                if widget.controls and viewport is VIEWPORT:
+                    problems += [f"{path}: {p}" for p in self.drive(widget)]
         problems += [f"{path}: after moving the controls: {p}" for p in self.output_problems() if p not in outputs]
         problems += [f"{path}: {p}" for p in self.console]
         return problems
 
-    def _screenshots(self, widget: Widget, stem: Path) -> None:
+    def _screenshots(self, widget: Widget, stem: Path, width: int) -> None:
         stem.parent.mkdir(parents=True, exist_ok=True)
-        widget.area.screenshot(path=f"{stem}-1280.png")
-        self.page.screenshot(path=f"{stem}-1280-page.png")
-        self.page.set_viewport_size({"width": 700, "height": 900})
-        self.page.wait_for_timeout(400)
-        widget.area.scroll_into_view_if_needed()
-        self.page.screenshot(path=f"{stem}-700-page.png")
-        self.page.set_viewport_size(VIEWPORT)
-        self.page.wait_for_timeout(400)
+        widget.area.screenshot(path=f"{stem}-{width}.png")
+        self.page.screenshot(path=f"{stem}-{width}-page.png")

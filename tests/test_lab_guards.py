@@ -1,7 +1,10 @@
 """Companions of the live widget test: each of its checks fails on a deliberately broken notebook,
 and stays quiet on good widgets in the same notebook (a slider, a checkbox, a number box). Runs
 with it (`make test-lab`). RadioButtons are among the broken: inside JupyterLab their arrow keys
-move to the next cell instead, as a Dropdown's do."""
+move to the next cell instead, as a Dropdown's do. Two widgets are broken only in a narrow
+window (700 px, file browser open), and fail there alone: a slider whose long label squeezes its
+track, and a figure shrunk until its text is unreadable. An image that the server cannot find
+puts an error in the browser's console, which shows the console check."""
 
 import json
 import sys
@@ -39,7 +42,12 @@ class Line(FigureWidget):
 # (cell source, words the problems of that cell must contain); a None means "no problem at all".
 CASES = {
     "good": ("Line()", None),
-    "cramped": ('class Cramped(Line):\n    control_width = "170px"\nCramped()',
+    "cramped": ('class Cramped(Line):\n'
+                '    def controls_(self):\n'
+                '        return {"a": w.FloatSlider(value=1.0, min=-2, max=2, step=0.1, description="slope a",\n'
+                '                                   continuous_update=False,\n'
+                '                                   layout=w.Layout(width="170px", flex_flow="row nowrap"))}\n'
+                'Cramped()',
                 ["slider track is", "needs at least 120 px"]),
     "stacking": ('class Stacking(Line):\n'
                  '    def __init__(self):\n'
@@ -97,9 +105,24 @@ CASES = {
                  '    def controls_(self):\n'
                  '        return {"a": w.BoundedFloatText(value=1.0, min=-2, max=2, step=0.1, description="slope a")}\n'
                  'Typed()', None),
+    # broken only in a narrow window (700 px): see NARROW_ONLY
+    "squeezed at 700 px": ('class Squeezed(Line):\n'
+                           '    def controls_(self):\n'
+                           '        return {"a": w.FloatSlider(value=1.0, min=-2, max=2, step=0.1, continuous_update=False,\n'
+                           '                                   description="what the slope a does to the line",\n'
+                           '                                   layout=w.Layout(width="480px", max_width="100%", flex_flow="row nowrap"))}\n'
+                           'Squeezed()',
+                           ["at 700 px: ", "slider track is", "needs at least 120 px"]),
+    "unreadable at 700 px": ('class Shrinking(Line):\n    figsize = (10.0, 2.5)\n    min_scale = 0.3\nShrinking()',
+                             ["at 700 px: ", "of its drawn size", "below 7 px"]),
     "stderr": ('print("something went wrong", file=sys.stderr)', ["stderr output: something went wrong"]),
     "error": ('raise RuntimeError("broken on purpose")', ["error output RuntimeError: broken on purpose"]),
+    # an error in the browser's console: Chromium logs one for an image the server cannot find
+    # (a Javascript output would be quieter: JupyterLab 4 runs none)
+    "console error": ('from IPython.display import HTML\n'
+                      'display(HTML(\'<img src="/files/broken-on-purpose.png" alt="">\'))', []),
 }
+NARROW_ONLY = ["squeezed at 700 px", "unreadable at 700 px"]  # good at 1280 px
 
 
 def notebook(cells, metadata):
@@ -134,7 +157,7 @@ def problems(lab):
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_each_check_fires_on_its_broken_cell_and_only_there(problems, case):
-    cell = 1 + list(CASES).index(case)
+    cell = cell_of(case)
     mine = [p for p in problems if f"cell {cell}:" in p or f"cell {cell}," in p]
     expected = CASES[case][1]
     if expected is None:
@@ -144,10 +167,37 @@ def test_each_check_fires_on_its_broken_cell_and_only_there(problems, case):
             assert any(words in p for p in mine), f"no problem saying {words!r} for cell {cell}:\n" + "\n".join(problems)
 
 
+def cell_of(case):
+    return 1 + list(CASES).index(case)
+
+
+def test_the_narrow_window_checks_fire_only_in_the_narrow_window(problems):
+    for case in NARROW_ONLY:
+        mine = [p for p in problems if f"cell {cell_of(case)}," in p or f"cell {cell_of(case)}:" in p]
+        assert mine and all("at 700 px: " in p for p in mine), case + ":\n" + "\n".join(mine)
+
+
 def test_the_cramped_slider_is_measured(problems):
-    (message,) = [p for p in problems if "slider track is" in p]
+    (message,) = [p for p in problems if "slider track is" in p and "at 700 px" not in p]
     width = float(message.split("slider track is ")[1].split(" px")[0])
     assert 20 <= width < 120
+
+
+def test_the_squeezed_slider_is_measured_at_700_px(problems):
+    (message,) = [p for p in problems if "slider track is" in p and f"cell {cell_of('squeezed at 700 px')}," in p]
+    width = float(message.split("slider track is ")[1].split(" px")[0])
+    assert 0 <= width < 120
+
+
+def test_the_shrunk_figure_is_measured_at_700_px(problems):
+    (message,) = [p for p in problems if "of its drawn size" in p]
+    scale = float(message.split("is shown at ")[1].split(" of")[0])
+    assert 0.3 <= scale < 0.6, message   # 330 px or so of 800
+
+
+def test_an_error_in_the_browser_console_is_a_problem(problems):
+    assert any(p.startswith("broken.ipynb: console error") and "404" in p for p in problems), \
+        "\n".join(problems)
 
 
 def test_a_notebook_with_old_metadata_asks_to_be_saved(lab):

@@ -46,6 +46,38 @@ class Standin:
         return f"<static stand-in: the widget at {len(self.settings)} settings>"
 
 
+# ipywidgets' slider, in CSS px: the gaps around its label (8) and track (14), the track's own
+# flex-basis (148, below which the row wraps), the readout's least width (64) and margin (4).
+_SLIDER_GAPS, _TRACK_BASIS, _READOUT = 8 + 14, 148, 64 + 4
+
+
+def _px(width: str) -> int:
+    if not (isinstance(width, str) and width.endswith("px")):
+        raise ValueError(f"control_width must be a width in CSS pixels such as '360px', got {width!r}")
+    return round(float(width[:-2]))
+
+
+def _text_px(text: str, size: float = 13.0) -> float:
+    """The width of `text` in CSS px in the widgets' 13 px font, estimated with DejaVu Sans
+    (matplotlib's font; browsers' sans-serif fonts are about as wide or narrower)."""
+    from matplotlib.textpath import TextPath
+
+    return TextPath((0, 0), text, size=size).get_extents().width if text.strip() else 0.0
+
+
+def _one_line_width(control) -> int:
+    """The width a slider needs for its label, track and readout to stay on one line (it wraps,
+    label above, when narrower): so at `control_width` a long label does not push the readout
+    onto a line of its own. An estimate with 5% to spare: too wide costs only room."""
+    readout = getattr(control, "readout_format", "")
+    try:
+        shown = format(control.value, readout) if readout else str(control.value)
+    except (TypeError, ValueError):
+        shown = str(control.value)
+    label = _text_px(control.description) * 1.05
+    return round(label + _SLIDER_GAPS + _TRACK_BASIS + max(_READOUT, _text_px(shown) * 1.05 + 12) + 10)
+
+
 def _widgets():
     try:
         import ipywidgets
@@ -63,10 +95,17 @@ class FigureWidget:
 
     How it looks in JupyterLab, Jupyter and Colab (ipywidgets 7.7 and 8):
     - The figure is shown at its own size, `figsize` inches at `dpi` CSS pixels per inch, never
-      stretched to the width of the notebook; on a narrower output it shrinks to fit. Its PNG
-      has `pixel_ratio` device pixels per CSS pixel, so it stays sharp on a high-density screen.
+      stretched to the width of the notebook; on a narrower output it shrinks to fit, but never
+      below `min_scale` of its size: there its text would be too small to read (the widgets draw
+      no text under matplotlib's "small", 9.3 CSS px at 80 dpi, so at 0.8 it stays above 7 px),
+      and on a still narrower output (a narrow window with the file browser open) the figure
+      scrolls sideways in its own box, the controls staying in view. Its PNG has `pixel_ratio`
+      device pixels per CSS pixel, so it stays sharp on a high-density screen.
     - The controls sit in a row that wraps: each slider keeps `control_width`, so its track keeps
-      room to move, and when the row is full the next control starts a new row.
+      room to move, and when the row is full the next control starts a new row. On an output
+      narrower than `control_width` a slider wraps inside itself: its label goes on a line of its
+      own above the track, which keeps the width of the output (less the readout), never less
+      than ipywidgets' own minimum of about 150 px.
     - Each control's description is shown in full (its label is as wide as its text). A choice
       among a few options is a row of `ToggleButtons`, which the keyboard can drive inside
       JupyterLab (Tab to a button, Space to choose it); a `Dropdown` or `RadioButtons` cannot,
@@ -78,6 +117,7 @@ class FigureWidget:
     dpi: int = 80
     pixel_ratio: int = 2
     control_width: str = "360px"
+    min_scale: float = 0.8
 
     def __init__(self, **initial: Any):
         widgets = _widgets()
@@ -93,7 +133,10 @@ class FigureWidget:
             self.axes = list(self.figure.subplots(1, self.ncols, squeeze=False)[0])
         width, height = self.css_size
         self.image = widgets.Image(format="png", layout=widgets.Layout(
-            width=f"{width}px", max_width="100%", height="auto"))
+            width=f"{width}px", max_width="100%", min_width=f"{round(width * self.min_scale)}px",
+            height="auto"))
+        # The figure's own box scrolls sideways when the output is narrower than min_width.
+        self.frame = widgets.Box([self.image], layout=widgets.Layout(width="100%", overflow="auto"))
         self.data: dict = {}
         self.draws = 0
         for control in self.controls.values():
@@ -101,7 +144,7 @@ class FigureWidget:
             control.observe(self._on_change, names="value")
         row = widgets.HBox(list(self.controls.values()),
                            layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
-        self.widget = widgets.VBox([row, self.image])
+        self.widget = widgets.VBox([row, self.frame])
         self.redraw()
 
     @property
@@ -111,12 +154,19 @@ class FigureWidget:
 
     def _fit(self, control) -> None:
         """Give a control room: its label as wide as its text; a slider `control_width` wide
-        (less on a narrow output); toggle buttons as wide as their own labels."""
+        (less on a narrow output, where its label wraps above its track); toggle buttons as wide
+        as their own labels."""
         style, layout = getattr(control, "style", None), control.layout
         if style is not None and hasattr(style, "description_width") and not style.description_width:
             style.description_width = "initial"
-        if type(control).__name__.endswith("Slider") and not layout.width:
-            layout.width, layout.max_width = self.control_width, "100%"
+        if type(control).__name__.endswith("Slider"):
+            if not layout.width:
+                layout.width = f"{max(_px(self.control_width), _one_line_width(control))}px"
+                layout.max_width = "100%"
+            # ipywidgets' slider is a flex row (label, track, readout) of fixed height in 7.7 and 8:
+            # let it wrap, and grow to two lines, when label and track do not fit side by side.
+            layout.flex_flow = layout.flex_flow or "row wrap"
+            layout.height = layout.height or "auto"
         if hasattr(style, "button_width"):  # ToggleButtons: the label beside the buttons, not above
             style.button_width = style.button_width or "auto"
             layout.display, layout.flex_flow = layout.display or "flex", layout.flex_flow or "row wrap"

@@ -214,8 +214,8 @@ class OptimizerPaths(FigureWidget):
                              label=label)
         ax.plot(*s.start, "o", color="k", mfc="white", ms=8, zorder=5)
         ax.set(xlim=s.xlim, ylim=s.ylim, xlabel="$w_1$", ylabel="$w_2$",
-               title=f"{s.name}: {steps} steps from the white dot to the star")
-        ax_loss.legend(loc="lower left", fontsize="x-small", framealpha=0.9)
+               title=f"{s.name}:\n{steps} steps from the white dot to the star")
+        ax_loss.legend(loc="lower left", fontsize="small", framealpha=0.9)
         ax_loss.set(xlabel="step", ylabel="loss − minimum (log scale)", xlim=(0, steps),
                     ylim=(1e-12, None),
                     title=f"lr (SGD) = {lr_sgd:.3g}, μ = {momentum:.2f}; "

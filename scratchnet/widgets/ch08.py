@@ -180,7 +180,7 @@ class InitHistograms(FigureWidget):
             ax.yaxis.set_minor_locator(NullLocator())  # fewer ticks: a faster redraw
             note = " (zeros left out)" if kind == "activation" and activation == "relu" else ""
             ax.set(xlabel="value", ylabel="fraction of entries", title=title + note)
-            ax.legend(fontsize="x-small", loc="upper right")
+            ax.legend(fontsize="small", loc="upper right")
         layers = np.arange(1, depth + 1)
         ax_std.semilogy(layers, np.maximum(data["activation_std"], 1e-300), "o-", ms=3, color=COLORS[0],
                         label="activations")

@@ -152,7 +152,7 @@ class DigitSaliency(FigureWidget):
         ax_map.set_title(f"-dL/dx for {which} {used}\n(scaled to its largest entry)", fontsize="medium")
         if not getattr(ax_map, "_has_colorbar", False):  # ax.clear() keeps it: add it once
             bar = ax_map.figure.colorbar(shown, ax=ax_map, shrink=0.9, ticks=[-1, 0, 1])
-            bar.ax.set_yticklabels(["less ink\nhelps", "0", "more ink\nhelps"], fontsize="x-small")
+            bar.ax.set_yticklabels(["less ink\nhelps", "0", "more ink\nhelps"], fontsize="small")
             ax_map._has_colorbar = True
         strongest = np.unravel_index(np.argmax(np.abs(s)), s.shape)
         return {"digit": int(digit), "true": true, "predicted": predicted, "label": used,

@@ -128,6 +128,31 @@ def test_bad_data_is_refused_with_a_message():
         DigitSaliency(images, labels, probabilities, gradients, epoch=3)
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -0.1, 1.5])
+def test_probabilities_that_are_not_probabilities_are_refused(bad):
+    """Review: NaN probabilities were accepted and drawn as empty bars and a title saying 'nan%'."""
+    images, labels, probabilities, gradients = data()
+    probabilities = probabilities.copy()
+    probabilities[1, 2] = bad
+    with pytest.raises(ValueError, match=r"probabilities in \[0, 1\]"):
+        DigitSaliency(images, labels, probabilities, gradients)
+    gradients = gradients.copy()
+    gradients[0, 0, 0, 0] = np.nan
+    with pytest.raises(ValueError, match="finite gradients"):
+        DigitSaliency(images, labels, data()[2], gradients)
+    DigitSaliency(images, labels, data()[2], data()[3])   # the companion: the data as made is drawn
+
+
+def test_a_starting_value_out_of_range_is_refused_not_clamped():
+    """Review: digit=500 on 5 examples showed the last one, silently (the slider clamps)."""
+    images, labels, probabilities, gradients = data()
+    with pytest.raises(ValueError, match=r"^DigitSaliency: digit must be in \[0, 4\], got 500$"):
+        DigitSaliency(images, labels, probabilities, gradients, digit=500)
+    with pytest.raises(ValueError, match=r"digit must be in \[0, 4\], got -1"):
+        DigitSaliency(images, labels, probabilities, gradients, digit=-1)
+    assert DigitSaliency(images, labels, probabilities, gradients, digit=4).values["digit"] == 4
+
+
 def test_every_control_says_what_it_changes():
     assert {c.description for c in widget().controls.values()} == {
         "example (number in the list)", "saliency for the label"}

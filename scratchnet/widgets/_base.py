@@ -4,6 +4,7 @@ book's figure style (STYLE: matplotlib's colour-blind-safe `tableau-colorblind10
 from __future__ import annotations
 
 import io
+import numbers
 from typing import Any
 
 import matplotlib
@@ -126,7 +127,12 @@ class FigureWidget:
             if name not in self.controls:
                 raise ValueError(f"{type(self).__name__} has no control {name!r}; "
                                  f"its controls are {', '.join(self.controls)}")
-            self.controls[name].value = value
+            control = self.controls[name]
+            low, high = getattr(control, "min", None), getattr(control, "max", None)
+            if (low is not None and high is not None and isinstance(value, numbers.Real)
+                    and not low <= value <= high):  # a slider would clamp it, silently
+                raise ValueError(f"{type(self).__name__}: {name} must be in [{low}, {high}], got {value!r}")
+            control.value = value
         with book_style():
             self.figure = Figure(figsize=self.figsize, dpi=self.dpi, layout="constrained")
             FigureCanvasAgg(self.figure)

@@ -90,9 +90,15 @@ class DigitSaliency(FigureWidget):
             raise ValueError(f"DigitSaliency needs probabilities of shape ({n}, classes), got "
                              f"{self.probabilities.shape}")
         self.n_classes = self.probabilities.shape[1]
+        if not (np.isfinite(self.probabilities).all() and (self.probabilities >= 0).all()
+                and (self.probabilities <= 1).all()):
+            raise ValueError("DigitSaliency needs probabilities in [0, 1] (the softmax of the outputs), "
+                             "got NaN, inf or numbers outside [0, 1]")
         if self.gradients.shape != (n, self.n_classes, *self.images.shape[1:]):
             raise ValueError(f"DigitSaliency needs gradients of shape (n, classes, height, width) = "
                              f"{(n, self.n_classes, *self.images.shape[1:])}, got {self.gradients.shape}")
+        if not np.isfinite(self.gradients).all():
+            raise ValueError("DigitSaliency needs finite gradients, got NaN or inf")
         if self.labels.min() < 0 or self.labels.max() >= self.n_classes:
             raise ValueError(f"DigitSaliency: labels must be classes 0..{self.n_classes - 1}, got "
                              f"{self.labels.min()}..{self.labels.max()}")

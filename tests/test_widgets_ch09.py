@@ -175,3 +175,12 @@ def test_the_told_apart_rule_catches_a_mistake_drawn_by_colour_alone():
     for bar in w.axes[1].patches:
         bar.set_hatch("")
     assert told_apart_problems(w.figure)
+
+
+def test_a_log_slider_is_checked_against_its_values_not_its_exponents():
+    """A FloatLogSlider's min and max are exponents: lr=0.9 lies in [10^-2, 10^0.5] and is
+    accepted; 5.0 lies beyond and is refused, not clamped."""
+    from scratchnet.widgets.ch02 import GradientDescent1D
+    assert GradientDescent1D(lr=0.9).values["lr"] == pytest.approx(0.9)
+    with pytest.raises(ValueError, match=r"^GradientDescent1D: lr must be in \[0.01, 3.16228\], got 5.0$"):
+        GradientDescent1D(lr=5.0)

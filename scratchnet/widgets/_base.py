@@ -129,9 +129,11 @@ class FigureWidget:
                                  f"its controls are {', '.join(self.controls)}")
             control = self.controls[name]
             low, high = getattr(control, "min", None), getattr(control, "max", None)
+            if low is not None and high is not None and hasattr(control, "base"):  # a log slider:
+                low, high = control.base ** low, control.base ** high  # its min and max are exponents
             if (low is not None and high is not None and isinstance(value, numbers.Real)
                     and not low <= value <= high):  # a slider would clamp it, silently
-                raise ValueError(f"{type(self).__name__}: {name} must be in [{low}, {high}], got {value!r}")
+                raise ValueError(f"{type(self).__name__}: {name} must be in [{low:g}, {high:g}], got {value!r}")
             control.value = value
         with book_style():
             self.figure = Figure(figsize=self.figsize, dpi=self.dpi, layout="constrained")

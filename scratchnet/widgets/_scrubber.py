@@ -45,6 +45,9 @@ _SCRIPT = """(function () {
     input.setAttribute("aria-valuetext", data.label + " = " + data.values[i]);
   }
   input.addEventListener("input", show);
+  // In JupyterLab a key pressed on the slider is the slider's, not a notebook shortcut (else
+  // the arrow keys move between cells and the value stays); the browser still moves the slider.
+  input.addEventListener("keydown", function (event) { event.stopPropagation(); });
   show();
 })();"""
 
@@ -76,14 +79,22 @@ class Scrubber:
                 "frames": [base64.b64encode(f).decode("ascii") for f in self.frames]}
         data_json = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
         i, n, e = self.start, len(self.frames), html.escape
+        width = int.from_bytes(self.frames[i][16:20], "big")  # the PNG's width, from its header
         return (
+            # In JupyterLab (its output areas only: the book and Colab are left as they are) the
+            # picture shrinks to no less than 0.8 of its size, as FigureWidget's, and scrolls
+            # sideways in its own box on a narrower output: smaller, its text could not be read.
+            f'<style>.jp-OutputArea-output #{self.id} .sn-scrubber-frame {{overflow-x:auto}} '
+            f'.jp-OutputArea-output #{self.id} img {{min-width:{round(0.8 * width)}px}}</style>'
             f'<div class="sn-scrubber" id="{self.id}" style="max-width:100%">'
+            f'<div class="sn-scrubber-frame">'
             f'<img src="data:image/png;base64,{data["frames"][i]}" alt="{e(self.alts[i])}"'
-            f' style="display:block;max-width:100%;height:auto">'
+            f' style="display:block;max-width:100%;height:auto"></div>'
             f'<div class="sn-scrubber-controls" style="display:flex;align-items:center;gap:0.75em;'
             f'flex-wrap:wrap;max-width:36em;margin:0.4em 0">'
             f'<label for="{self.id}-input" style="font-weight:bold">{e(self.label)}</label>'
             f'<input id="{self.id}-input" type="range" min="0" max="{n - 1}" step="1" value="{i}"'
+            f' data-lm-suppress-shortcuts="true"'
             f' aria-valuetext="{e(self.label)} = {e(self.values[i])}" style="flex:1 1 10em;min-width:8em">'
             f'<output for="{self.id}-input" style="min-width:4em">{e(self.values[i])}</output>'
             f'<span style="flex-basis:100%;font-size:0.85em;opacity:0.8">Drag the slider or use the '

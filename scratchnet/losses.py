@@ -131,8 +131,8 @@ def _check_labels(loss, y_pred, y_true, advice=""):
         raise ValueError(f"{loss}: y_true must be integer class labels, got "
                          f"dtype {labels.dtype}; if they are whole numbers, "
                          "convert them with y_true.astype(int)")
-    bad = (labels < 0) | (labels >= n_classes)
-    if bad.any():
+    if labels.min() < 0 or labels.max() >= n_classes:
+        bad = (labels < 0) | (labels >= n_classes)
         raise ValueError(f"{loss}: labels must be integers in [0, "
                          f"{n_classes}) for {n_classes} classes, got "
                          f"{np.unique(labels[bad]).tolist()}")
@@ -281,9 +281,7 @@ class SoftmaxCrossEntropy(Loss):
             raise ValueError(f"{self!r}: y_pred must hold finite logits, got "
                              f"{z[~np.isfinite(z)][0]}")
         if np.ndim(y_true) == 1:
-            labels = _check_labels(self, z, y_true)
-            y = np.zeros_like(z)              # (batch, C)
-            y[np.arange(len(z)), labels] = 1  # one-hot rows
+            y = _check_labels(self, z, y_true)  # (batch,) labels, kept as such
         elif np.shape(y_true) == z.shape:
             z, y = _check_same_shape(self, z, y_true)
             _check_distributions(self, y)
@@ -294,6 +292,8 @@ class SoftmaxCrossEntropy(Loss):
                 f"of shape {z.shape}, got shape {np.shape(y_true)}")
         log_p = _log_softmax(z)
         self.save_for_backward(log_p, y)
+        if y.ndim == 1:  # labels: log p of each true class, as the sparse loss
+            return float(-log_p[np.arange(len(y)), y].mean())
         # y * log p, where a 0 target times a -inf log p counts 0, not NaN
         terms = np.where(y > 0, log_p, 0.0) * y  # (batch, C)
         return float(-np.sum(terms) / len(terms))  # the mean of row sums
@@ -301,5 +301,8 @@ class SoftmaxCrossEntropy(Loss):
     def backward(self):
         """dL/dy_pred = (softmax(z) - y) / batch, the shape of y_pred."""
         log_p, y = self.saved
-        p = np.exp(log_p)        # (batch, C): softmax(z)
-        return (p - y) / len(p)  # (batch, C)
+        p = np.exp(log_p)                # (batch, C): softmax(z)
+        if y.ndim == 1:                  # labels: y is one-hot, so p - y
+            p[np.arange(len(p)), y] -= 1  # subtracts 1 at each true class
+            return p / len(p)
+        return (p - y) / len(p)          # (batch, C)

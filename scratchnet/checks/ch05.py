@@ -102,9 +102,11 @@ def check_categorical_cross_entropy(CategoricalCrossEntropy) -> CheckResult:
 def check_softmax_cross_entropy(SoftmaxCrossEntropy) -> CheckResult:
     """Exercise 5.2: `SoftmaxCrossEntropy` on logits, with log-sum-exp and (P - Y) / B."""
     what = ("_log_softmax: shifted = z - z.max(axis=1, keepdims=True); return shifted - "
-            "np.log(np.exp(shifted).sum(axis=1, keepdims=True)). forward: keep log_p and the one-hot y "
-            "with save_for_backward; return -mean(sum(y * log_p, axis=1)), counting 0 where y is 0. "
-            "backward: log_p, y = self.saved; return (np.exp(log_p) - y) / len(log_p).")
+            "np.log(np.exp(shifted).sum(axis=1, keepdims=True)). forward: keep log_p and y (the labels, "
+            "or the rows of probabilities) with save_for_backward; return -mean(sum(y * log_p, axis=1)) "
+            "for rows, counting 0 where y is 0, or -mean(log_p[np.arange(B), labels]) for labels. "
+            "backward: log_p, y = self.saved; return (np.exp(log_p) - Y) / len(log_p), Y the one-hot "
+            "rows of labels (subtract 1 at each true class).")
     rng = np.random.default_rng(52)
     logits = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3], [1.0, 1.0, 1.0], [-1.0, 3.0, 3.0]])
     labels = np.array([0, 1, 2, 0])

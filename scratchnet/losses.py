@@ -301,8 +301,10 @@ class SoftmaxCrossEntropy(Loss):
     def backward(self):
         """dL/dy_pred = (softmax(z) - y) / batch, the shape of y_pred."""
         log_p, y = self.saved
-        p = np.exp(log_p)                # (batch, C): softmax(z)
+        p = np.exp(log_p)                # (batch, C): softmax(z), a new array
         if y.ndim == 1:                  # labels: y is one-hot, so p - y
             p[np.arange(len(p)), y] -= 1  # subtracts 1 at each true class
-            return p / len(p)
-        return (p - y) / len(p)          # (batch, C)
+        else:
+            p -= y
+        p /= len(p)
+        return p                         # (batch, C)

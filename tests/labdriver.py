@@ -671,31 +671,30 @@ class Lab:
                 problems += [f"{path}: {p}" for p in self.layout_problems(widget, where)]
                 if widget.controls and viewport is VIEWPORT:
                     problems += [f"{path}: {p}" for p in self.drive(widget)]
-        problems += [f"{path}: {p}" for p in self.scrubber_problems()]
+            problems += [f"{path}: {p}" for p in self.scrubber_problems(width, drive=viewport is VIEWPORT)]
         problems += [f"{path}: after moving the controls: {p}" for p in self.output_problems() if p not in outputs]
         problems += [f"{path}: {p}" for p in self.console]
         return problems
 
-    def scrubber_problems(self) -> list[str]:
+    def scrubber_problems(self, width: int, drive: bool) -> list[str]:
         """The static scrubbers (frames behind an <input type="range">, the book's stand-ins, shown
-        in the notebook too): at 700 px the picture is shown at MIN_FIGURE_SCALE of its size or
-        more (it scrolls sideways in its box below that); at 1280 px ArrowRight moves the slider
-        to the next frame and leaves JupyterLab on the same cell."""
+        in the notebook too), in the window as it is: each picture is shown at MIN_FIGURE_SCALE of
+        its size or more (it scrolls sideways in its box below that); with `drive`, ArrowRight
+        moves the slider to the next frame and leaves JupyterLab on the same cell."""
         problems = []
+        where = "" if width == VIEWPORT["width"] else f"at {width} px: "
         scrubbers = self.notebook.locator(".jp-OutputArea-output .sn-scrubber")
         for k in range(scrubbers.count()):
             scrubber = scrubbers.nth(k)
             name = f"scrubber {k + 1} ({scrubber.locator('label').first.text_content().strip()!r})"
             scrubber.scroll_into_view_if_needed()
-            for viewport in (NARROW, VIEWPORT):
-                self.resize(viewport)
-                scrubber.scroll_into_view_if_needed()
-                image = scrubber.locator("img").first
-                shown, natural = image.evaluate("(i) => [i.getBoundingClientRect().width, i.naturalWidth]")
-                if shown < MIN_FIGURE_SCALE * natural - 1:
-                    problems.append(f"at {viewport['width']} px: {name}: the picture is shown at "
-                                    f"{shown / natural:.2f} of its size, below {MIN_FIGURE_SCALE:.2f}: "
-                                    "its text cannot be read")
+            image = scrubber.locator("img").first
+            shown, natural = image.evaluate("(i) => [i.getBoundingClientRect().width, i.naturalWidth]")
+            if shown < MIN_FIGURE_SCALE * natural - 1:
+                problems.append(f"{where}{name}: the picture is shown at {shown / natural:.2f} of its "
+                                f"size, below {MIN_FIGURE_SCALE:.2f}: its text cannot be read")
+            if not drive:
+                continue
             slider = scrubber.locator("input[type=range]").first
             cell = scrubber.evaluate("(e) => window.liveTestPanel.content.widgets.findIndex(c => c.node.contains(e))")
             self.page.evaluate("(i) => { window.liveTestPanel.content.activeCellIndex = i; }", cell)
@@ -703,11 +702,11 @@ class Lab:
             if before == slider.get_attribute("max"):
                 slider.fill("0")  # at the last frame: start from the first
                 before = "0"
-            picture = scrubber.locator("img").first.get_attribute("src")
+            picture = image.get_attribute("src")
             slider.focus()
             self.page.keyboard.press("ArrowRight")
             self.page.wait_for_timeout(200)
-            if slider.input_value() == before or scrubber.locator("img").first.get_attribute("src") == picture:
+            if slider.input_value() == before or image.get_attribute("src") == picture:
                 problems.append(f"{name}: ArrowRight did not move the slider to the next picture")
             if self.active_cell() != cell:
                 problems.append(f"{name}: JupyterLab took ArrowRight and moved from cell {cell} to cell "

@@ -399,7 +399,9 @@ def _adam_mistakes(start, grads, lr, betas, eps, weight_decay=0.0):
         Mistake(lambda r: close(r, variant("eps inside")), "eps is inside the square root.",
                 "sqrt(v_hat) + eps, with eps outside."),
         Mistake(lambda r: close(r, variant("eps before correction")), "eps is added before the "
-                "bias correction of v.", "divide sqrt(v) by sqrt(1 - beta2**t) first, then add eps."),
+                "bias correction of v.", "the denominator is sqrt(v_hat) + eps: add eps * sqrt(1 - beta2**t) to "
+                "sqrt(v), as the chapter does (the step then has sqrt(1 - beta2**t) on top), or "
+                "divide sqrt(v) by sqrt(1 - beta2**t) before adding eps."),
         Mistake(lambda r: bool(np.isnan(np.asarray(r, dtype=float)).any()),
                 "a weight became NaN: something divided 0 by 0. With t = 0 at the first step, "
                 "1 - beta1**t is 0; without eps, an entry whose gradient is 0 gives 0 / 0.",

@@ -26,7 +26,7 @@ from typing import Any, Callable, Sequence
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from scratchnet.widgets._base import book_style
+from scratchnet.widgets._base import FigureWidget, book_style
 
 __all__ = ["Scrubber", "scrub"]
 
@@ -56,14 +56,15 @@ class Scrubber:
     """Frames of one figure behind a slider; `_repr_html_` shows it anywhere HTML is shown."""
 
     def __init__(self, frames: Sequence[bytes], values: Sequence[str], label: str,
-                 alts: Sequence[str], ident: str, start: int = 0):
+                 alts: Sequence[str], ident: str, start: int = 0,
+                 min_scale: float = FigureWidget.min_scale):
         if not (len(frames) == len(values) == len(alts) >= 2):
             raise ValueError(f"Scrubber needs as many frames, values and alt texts, at least 2; got "
                              f"{len(frames)} frames, {len(values)} values, {len(alts)} alt texts")
         if not 0 <= start < len(frames):
             raise ValueError(f"Scrubber start must index a frame (0..{len(frames) - 1}), got {start}")
         self.frames, self.values, self.label = list(frames), list(values), label
-        self.alts, self.id, self.start = list(alts), ident, start
+        self.alts, self.id, self.start, self.min_scale = list(alts), ident, start, min_scale
 
     @property
     def nbytes(self) -> int:
@@ -82,10 +83,10 @@ class Scrubber:
         width = int.from_bytes(self.frames[i][16:20], "big")  # the PNG's width, from its header
         return (
             # In JupyterLab (its output areas only: the book and Colab are left as they are) the
-            # picture shrinks to no less than 0.8 of its size, as FigureWidget's, and scrolls
+            # picture shrinks to no less than min_scale of its size, as the widget's, and scrolls
             # sideways in its own box on a narrower output: smaller, its text could not be read.
             f'<style>.jp-OutputArea-output #{self.id} .sn-scrubber-frame {{overflow-x:auto}} '
-            f'.jp-OutputArea-output #{self.id} img {{min-width:{round(0.8 * width)}px}}</style>'
+            f'.jp-OutputArea-output #{self.id} img {{min-width:{round(self.min_scale * width)}px}}</style>'
             f'<div class="sn-scrubber" id="{self.id}" style="max-width:100%">'
             f'<div class="sn-scrubber-frame">'
             f'<img src="data:image/png;base64,{data["frames"][i]}" alt="{e(self.alts[i])}"'
@@ -94,7 +95,6 @@ class Scrubber:
             f'flex-wrap:wrap;max-width:36em;margin:0.4em 0">'
             f'<label for="{self.id}-input" style="font-weight:bold">{e(self.label)}</label>'
             f'<input id="{self.id}-input" type="range" min="0" max="{n - 1}" step="1" value="{i}"'
-            f' data-lm-suppress-shortcuts="true"'
             f' aria-valuetext="{e(self.label)} = {e(self.values[i])}" style="flex:1 1 10em;min-width:8em">'
             f'<output for="{self.id}-input" style="min-width:4em">{e(self.values[i])}</output>'
             f'<span style="flex-basis:100%;font-size:0.85em;opacity:0.8">Drag the slider or use the '
@@ -226,4 +226,4 @@ def scrub(widget, control: str, values: Sequence[Any], *, start: int | None = No
     _ids_seen[ident] += 1
     if _ids_seen[ident] > 1:
         ident += f"-{_ids_seen[ident]}"
-    return Scrubber(frames, shown, label, alts, ident, start)
+    return Scrubber(frames, shown, label, alts, ident, start, widget.min_scale)

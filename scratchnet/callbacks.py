@@ -19,6 +19,8 @@ import tempfile
 
 import numpy as np
 
+from scratchnet.utils import logged_number
+
 __all__ = ['Callback', 'History', 'ProgressBar', 'EarlyStopping', 'LearningRateScheduler', 'TerminateOnNaN', 'CSVLogger', 'LambdaCallback']
 
 
@@ -257,19 +259,9 @@ class EarlyStopping(Callback):
         self.wait, self.stop_training = 0, False
 
     def monitored(self, logs):
-        """logs[monitor], or an error that says which logs there are."""
-        if not logs or self.monitor not in logs:
-            held = ", ".join(logs or {}) or "nothing"
-            raise ValueError(f"EarlyStopping monitors {self.monitor!r}, but "
-                             f"the logs hold {held}; for 'val_...' logs, "
-                             "pass validation_data to fit")
-        value = logs[self.monitor]
-        if isinstance(value, np.ndarray) and value.ndim == 0:
-            value = value[()]  # a 0-d array, as np.mean returns: its number
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"EarlyStopping: logs[{self.monitor!r}] must be "
-                            f"a number, got {value!r}")
-        return value
+        """logs[monitor] as a number, or an error that says which logs
+        there are (support code, shared with ReduceLROnPlateau below)."""
+        return logged_number("EarlyStopping", logs, self.monitor)
 
     def on_epoch_end(self, epoch, logs=None):
         """Keep the best value (and weights); stop after `patience` epochs

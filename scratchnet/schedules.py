@@ -13,6 +13,8 @@ import numbers
 
 import numpy as np
 
+from scratchnet.utils import logged_number
+
 __all__ = ['StepLR', 'CosineLR', 'ReduceLROnPlateau']
 
 
@@ -147,17 +149,7 @@ class ReduceLROnPlateau:
     def observe(self, epoch, logs):
         """Look at an epoch's logs; after `patience` epochs in a row
         without improvement, the next epoch gets a smaller rate."""
-        if not logs or self.monitor not in logs:
-            held = ", ".join(logs or {}) or "nothing"
-            raise ValueError(f"ReduceLROnPlateau monitors {self.monitor!r}, "
-                             f"but the logs hold {held}; for 'val_...' "
-                             "logs, pass validation_data to fit")
-        value = logs[self.monitor]
-        if isinstance(value, np.ndarray) and value.ndim == 0:
-            value = value[()]  # a 0-d array, as np.mean returns: its number
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"ReduceLROnPlateau: logs[{self.monitor!r}] must "
-                            f"be a number, got {value!r}")
+        value = logged_number("ReduceLROnPlateau", logs, self.monitor)
         if self.mode == "min":
             improved = value < self.best - self.min_delta
         else:

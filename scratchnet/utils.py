@@ -10,7 +10,12 @@ Both pieces are exported into the same module (`scratchnet/layers.py`), one afte
 so the class is defined once and reads top to bottom as the book teaches it.
 """
 
-__all__ = ["add_to_class"]
+from collections.abc import Mapping
+import numbers
+
+import numpy as np
+
+__all__ = ["add_to_class", "logged_number"]
 
 
 def add_to_class(cls):
@@ -36,3 +41,26 @@ def add_to_class(cls):
         return None
 
     return attach
+
+
+def logged_number(owner, logs, name):
+    """`logs[name]` as a number, for the callbacks that watch one log (chapter 8's `EarlyStopping`
+    and `ReduceLROnPlateau`); `owner` names the caller in the errors.
+
+    A missing log is a ValueError that says which logs there are; a value that is not a real
+    number (a bool, a string, an array of several numbers) is a TypeError. A 0-d array, as
+    `np.mean` returns, counts as the number it holds.
+    """
+    if logs is not None and not isinstance(logs, Mapping):
+        raise TypeError(f"{owner}: logs must be a dict of epoch logs, got "
+                        f"{type(logs).__name__}: {logs!r}")
+    if not logs or name not in logs:
+        held = ", ".join(map(str, logs or {})) or "nothing"
+        raise ValueError(f"{owner} monitors {name!r}, but the logs hold {held}; for 'val_...' "
+                         "logs, pass validation_data to fit")
+    value = logs[name]
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]  # a 0-d array: its number
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{owner}: logs[{name!r}] must be a number, got {value!r}")
+    return value

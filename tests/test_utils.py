@@ -23,3 +23,43 @@ def test_rejects_a_non_class_and_a_non_function():
         add_to_class(3)
     with pytest.raises(TypeError, match="expected a function, got str"):
         add_to_class(object)("not a function")
+
+
+# logged_number: the log a callback watches (EarlyStopping, ReduceLROnPlateau), as a number
+
+import numpy as np
+
+from scratchnet.utils import logged_number
+
+
+@pytest.mark.parametrize("value, expected", [
+    (0.25, 0.25), (3, 3), (np.float32(0.5), 0.5), (np.array(0.75), 0.75), (float("nan"), None)])
+def test_logged_number_reads_numbers_and_0d_arrays(value, expected):
+    got = logged_number("Watcher", {"loss": 1.0, "val_loss": value}, "val_loss")
+    assert not isinstance(got, np.ndarray)
+    if expected is None:
+        assert np.isnan(got)
+    else:
+        assert got == expected
+
+
+@pytest.mark.parametrize("logs, held", [
+    ({"loss": 1.0, "accuracy": 0.5}, "loss, accuracy"), ({}, "nothing"), (None, "nothing")])
+def test_logged_number_names_the_logs_there_are(logs, held):
+    with pytest.raises(ValueError, match=rf"^Watcher monitors 'val_loss', but the logs hold {held}; "
+                                         r"for 'val_\.\.\.' logs, pass validation_data to fit$"):
+        logged_number("Watcher", logs, "val_loss")
+
+
+@pytest.mark.parametrize("value, shown", [
+    ("0.5", "'0.5'"), (True, "True"), (np.bool_(False), r"np\.False_"), (np.array([0.5, 0.6]), r"array\("),
+    (None, "None"), (1 + 2j, r"\(1\+2j\)")])
+def test_logged_number_refuses_what_is_not_one_number(value, shown):
+    with pytest.raises(TypeError, match=rf"^Watcher: logs\['loss'\] must be a number, got {shown}"):
+        logged_number("Watcher", {"loss": value}, "loss")
+
+
+@pytest.mark.parametrize("logs", [[("loss", 1.0)], "loss", 5])
+def test_logged_number_refuses_logs_that_are_not_a_dict(logs):
+    with pytest.raises(TypeError, match=r"^Watcher: logs must be a dict of epoch logs, got "):
+        logged_number("Watcher", logs, "loss")

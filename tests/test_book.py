@@ -120,3 +120,54 @@ def test_the_script_guards_see_what_they_guard_against():
     assert inline_scripts_twice(head) == ["const A = 1;"]
     assert widget_state('<script type="application/vnd.jupyter.widget-state+json">{"a": 1}</script>') == 8
     assert scripts_from_other_hosts(head) == ["https://cdn.jsdelivr.net/npm/x.js"]
+
+
+def _glued(*children):
+    """A paragraph of Text ("str") and inline maths (("math", tex)), after fix 6 of
+    book/_ext/scratchnet_book.py, written back as a string: [...] is a glued span, $x$ a formula."""
+    import sys
+
+    from docutils import nodes
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    try:
+        from scratchnet_book import _glue_punctuation_to_maths
+    finally:
+        sys.path.pop(0)
+    document = nodes.document(None, None)
+    paragraph = nodes.paragraph()
+    for child in children:
+        paragraph += nodes.math(text=child[1]) if isinstance(child, tuple) else nodes.Text(child)
+    document += paragraph
+    _glue_punctuation_to_maths(document)
+
+    def show(node):
+        if isinstance(node, nodes.math):
+            return f"${node.astext()}$"
+        if isinstance(node, nodes.inline):
+            assert node["classes"] == ["sn-nowrap"]
+            return "[" + "".join(show(c) for c in node.children) + "]"
+        return str(node)
+    return "".join(show(c) for c in paragraph.children)
+
+
+@needs_no_book
+def test_brackets_and_punctuation_are_glued_to_their_formula():
+    assert _glued("the shape (", ("math", "n, m"), "), like W.") == "the shape [($n, m$),] like W."
+    assert _glued("slope ", ("math", "x"), ". Next") == "slope [$x$.] Next"
+    assert _glued("f(", ("math", "x"), ")") == "f[($x$)]"
+    assert _glued(("math", "a"), ", ", ("math", "b"), ":") == "[$a$,] [$b$:]"
+    assert _glued("\u201c", ("math", "x"), "\u201d") == "[\u201c$x$\u201d]"
+
+
+@needs_no_book
+def test_a_formula_with_spaces_around_it_is_left_alone():
+    assert _glued("a ", ("math", "x"), " b") == "a $x$ b"
+    assert _glued(("math", "x")) == "$x$"
+    assert _glued("( ", ("math", "x"), " )") == "( $x$ )"
+
+
+@needs_no_book
+def test_a_long_formula_is_not_glued_so_it_can_still_break_inside():
+    long = r"0.2 \cdot 1 - 0.5 \cdot 2 + 0.1 \cdot 3 + 1 = 0.5"   # 240 px: wider than it is safe to keep whole
+    assert _glued("(", ("math", long), ").") == f"(${long}$)."
+    assert _glued("(", ("math", r"\frac{\lambda}{2} \|w\|^2"), ").") == r"[($\frac{\lambda}{2} \|w\|^2$).]"

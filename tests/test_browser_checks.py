@@ -141,6 +141,17 @@ BROKEN = {
     "page_scroll": ('<p><code style="white-space:nowrap">scratchnet.SparseCategoricalCrossEntropyWithAVeryLongName'
                     '</code></p>',
                     "no sideways page scroll", "phone", r"scrolls sideways by \d+ px, because of code"),
+    # a formula whose parts may break apart (as custom.css allows), the last part filling the line
+    "maths_comma_alone": ('<p style="width:120px">Text.<br><span class="math"><mjx-container jax="CHTML">'
+                          '<mjx-math style="white-space:normal"><b style="display:inline-block;width:118px">'
+                          'x + 1</b></mjx-math></mjx-container></span>, and a comma starts the line.</p>',
+                          "inline maths kept with its brackets", "desktop",
+                          r'maths "x \+ 1" ends a line and "," starts the next'),
+    "maths_bracket_alone": ('<p style="width:120px">Text (<span class="math"><mjx-container jax="CHTML">'
+                            '<mjx-math style="white-space:normal"><b style="display:inline-block;width:110px">'
+                            'x + 1</b></mjx-math></mjx-container></span>) and more.</p>',
+                            "inline maths kept with its brackets", "desktop",
+                            r'"\(" ends a line and maths "x \+ 1" starts the next'),
     "wide_code": ('<div class="cell"><div class="cell_input"><pre>' + "x = 1  # " + "a" * 150 + '</pre></div></div>',
                   "code and equations fit at desktop width", "desktop", r"code cell scrolls sideways: a line of 159"),
     "wide_code_in_solution": ('<div class="solution dropdown admonition toggle-hidden" style="padding:0 3rem">'

@@ -283,6 +283,35 @@ def no_sideways_page_scroll(visit: Visit) -> list[str]:
             (found.slice(0, 3).map(describe).join('; ') || 'no single element')];"""))
 
 
+@check("inline maths kept with its brackets")
+def maths_with_brackets(visit: Visit) -> list[str]:
+    """No line breaks between an inline formula and the bracket, quote or punctuation touching it:
+    "(" alone at the end of a line with its formula on the next, or ")" or "," starting a line.
+    The browser may break around a formula (an inline box) where it would never break inside a
+    word. A formula wider than 170 px is left out: it must be able to break inside, so that it
+    never pushes a phone's page sideways, and then it may break before its comma too."""
+    return visit.page.evaluate(_js(r"""
+    const out = [];
+    const OPEN = /[(\[{\u201c\u2018"']$/, CLOSE = /^[)\]},.;:!?%\u2019\u201d"']/;
+    const glyph = (node, i) => {
+      const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
+      return range.getBoundingClientRect();
+    };
+    const apart = (g, r) => g.height > 0 && (g.bottom <= r.top + 1 || g.top >= r.bottom - 1);
+    for (const m of document.querySelectorAll('span.math')) {
+      const c = m.querySelector('mjx-container');
+      if (!c || !shown(c)) continue;
+      if ([...c.getClientRects()].reduce((sum, box) => sum + box.width, 0) > 170) continue;
+      const r = c.getBoundingClientRect(), prev = m.previousSibling, next = m.nextSibling;
+      if (prev && prev.nodeType === Node.TEXT_NODE && OPEN.test(prev.data) &&
+          apart(glyph(prev, prev.data.length - 1), r))
+        out.push(`"${prev.data.slice(-1)}" ends a line and ${describe(c)} starts the next`);
+      if (next && next.nodeType === Node.TEXT_NODE && CLOSE.test(next.data) && apart(glyph(next, 0), r))
+        out.push(`${describe(c)} ends a line and "${next.data[0]}" starts the next`);
+    }
+    return out;"""))
+
+
 @check("code and equations fit at desktop width")
 def code_and_equations_fit(visit: Visit) -> list[str]:
     """At desktop width no code cell, output or display equation is wider than the column, folded

@@ -11,9 +11,10 @@ tests/test_browser_checks.py. Marked `browser`: `pytest -m "not browser"` leaves
 
 from __future__ import annotations
 
-import pytest
-
 import os
+import re
+
+import pytest
 
 from tests.browser import AXE_CHECK, WIDTHS, axe_missing, checks_here, pages, run_checks, search_hits
 from tests.built_book import HTML, require_fresh_book
@@ -72,6 +73,31 @@ def test_search_finds_pages(book):
 def test_search_hit_counting_sees_a_query_with_no_results(book):
     """The companion of the search test: a word that is in no page finds nothing."""
     assert search_hits(book, "qwzxvkjq") == 0
+
+
+# two numbered section titles in a row: a contents list, not a sentence
+CONTENTS_LIST = re.compile(r"\d+\.\d+\. [^.]{3,60}? \d+\.\d+\. ")
+
+
+def test_search_snippets_quote_a_sentence_not_the_contents_list(book):
+    """Under each hit the search page quotes the text around the word. Sphinx takes that text
+    from the page's whole main column, which begins with a contents list for printing; the
+    book's script (book/_static/scratchnet-book.js) leaves that list out. The companion: the main
+    column's own text does begin with the list, and the pattern finds it there."""
+    with book.visit("search.html?q=momentum", "desktop", settle=False) as visit:
+        visit.page.wait_for_function(
+            "() => document.querySelectorAll('#search-results ul.search > li p.context').length >= 3",
+            timeout=15000)
+        snippets = visit.page.evaluate(
+            "() => [...document.querySelectorAll('#search-results ul.search > li p.context')]"
+            ".map(p => p.textContent.replace(/\\s+/g, ' '))")
+        column = visit.page.evaluate("""async () => {
+            const html = await (await fetch('chapters/07_optimizers.html')).text();
+            const page = new DOMParser().parseFromString(html, 'text/html');
+            return page.querySelector('[role="main"]').textContent.replace(/\\s+/g, ' '); }""")
+    assert CONTENTS_LIST.search(column), "the pattern no longer finds the printed contents list"
+    listed = [s for s in snippets if CONTENTS_LIST.search(s)]
+    assert not listed, f"search snippets quote a contents list: {listed}"
 
 
 def test_axe_core_is_installed():

@@ -85,3 +85,19 @@ window.addEventListener("load", function () {
   });
 });
 
+
+/* Search results: under each hit Sphinx shows the text around the first place the word appears
+   in the page, taken from the whole main column. That column begins with the page's contents
+   list for printing (hidden on screen), so a search for "momentum" showed "7.1. What you will
+   build 7.2. Why plain gradient descent struggles ..." instead of a sentence. The list is left
+   out of that text. Search (searchtools.js) loads after this file, on the search page only. */
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  if (typeof Search === "undefined" || typeof Search.htmlToText !== "function") return;
+  const htmlToText = Search.htmlToText;
+  Search.htmlToText = (html, anchor) => {
+    const page = new DOMParser().parseFromString(html, "text/html");
+    page.querySelectorAll(".onlyprint").forEach((el) => el.remove());
+    return htmlToText(page.documentElement.outerHTML, anchor);
+  };
+});

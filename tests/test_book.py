@@ -130,7 +130,7 @@ def _glued(*children):
     from docutils import nodes
     sys.path.insert(0, str(ROOT / "book" / "_ext"))
     try:
-        from scratchnet_book import _glue_punctuation_to_maths
+        from scratchnet_book import _keep_short_formulas_whole
     finally:
         sys.path.pop(0)
     document = nodes.document(None, None)
@@ -138,7 +138,7 @@ def _glued(*children):
     for child in children:
         paragraph += nodes.math(text=child[1]) if isinstance(child, tuple) else nodes.Text(child)
     document += paragraph
-    _glue_punctuation_to_maths(document)
+    _keep_short_formulas_whole(document)
 
     def show(node):
         if isinstance(node, nodes.math):
@@ -151,23 +151,29 @@ def _glued(*children):
 
 
 @needs_no_book
-def test_brackets_and_punctuation_are_glued_to_their_formula():
+def test_a_short_formula_is_kept_whole_with_the_text_touching_it():
     assert _glued("the shape (", ("math", "n, m"), "), like W.") == "the shape [($n, m$),] like W."
     assert _glued("slope ", ("math", "x"), ". Next") == "slope [$x$.] Next"
-    assert _glued("f(", ("math", "x"), ")") == "f[($x$)]"
+    assert _glued("so f(", ("math", "x"), ")") == "so [f($x$)]"
     assert _glued(("math", "a"), ", ", ("math", "b"), ":") == "[$a$,] [$b$:]"
     assert _glued("\u201c", ("math", "x"), "\u201d") == "[\u201c$x$\u201d]"
-
-
-@needs_no_book
-def test_a_formula_with_spaces_around_it_is_left_alone():
-    assert _glued("a ", ("math", "x"), " b") == "a $x$ b"
-    assert _glued(("math", "x")) == "$x$"
-    assert _glued("( ", ("math", "x"), " )") == "( $x$ )"
+    assert _glued("the ", ("math", "t"), "-th step") == "the [$t$-th] step"
+    assert _glued("a ", ("math", "x"), " b") == "a [$x$] b"      # nothing touching: still whole
+    assert _glued(("math", "x")) == "[$x$]"
+    assert _glued("( ", ("math", "x"), " )") == "( [$x$] )"
 
 
 @needs_no_book
 def test_a_long_formula_is_not_glued_so_it_can_still_break_inside():
-    long = r"0.2 \cdot 1 - 0.5 \cdot 2 + 0.1 \cdot 3 + 1 = 0.5"   # 240 px: wider than it is safe to keep whole
+    long = r"0.2 \cdot 1 - 0.5 \cdot 2 + 0.1 \cdot 3 + 1 = 0.5"   # 30 printed characters
     assert _glued("(", ("math", long), ").") == f"(${long}$)."
     assert _glued("(", ("math", r"\frac{\lambda}{2} \|w\|^2"), ").") == r"[($\frac{\lambda}{2} \|w\|^2$).]"
+
+
+@needs_no_book
+def test_the_text_beside_the_formula_is_the_one_changed_not_an_equal_one_elsewhere():
+    """docutils' Text is a str: looking a node up by value finds the first equal one."""
+    long = r"0.2 \cdot 1 - 0.5 \cdot 2 + 0.1 \cdot 3 + 1 = 0.5"
+    assert _glued(", ", ("math", long), ", ", ("math", "b"), ", ") == f", ${long}$, [$b$,] "
+    assert _glued("(", ("math", long), "), (", ("math", "b"), "), ", ("math", "c")) == \
+        f"(${long}$), [($b$),] [$c$]"

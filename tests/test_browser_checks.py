@@ -145,13 +145,18 @@ BROKEN = {
     "maths_comma_alone": ('<p style="width:120px">Text.<br><span class="math"><mjx-container jax="CHTML">'
                           '<mjx-math style="white-space:normal"><b style="display:inline-block;width:118px">'
                           'x + 1</b></mjx-math></mjx-container></span>, and a comma starts the line.</p>',
-                          "inline maths kept with its brackets", "desktop",
+                          "short formulas kept whole", "desktop",
                           r'maths "x \+ 1" ends a line and "," starts the next'),
     "maths_bracket_alone": ('<p style="width:120px">Text (<span class="math"><mjx-container jax="CHTML">'
                             '<mjx-math style="white-space:normal"><b style="display:inline-block;width:110px">'
                             'x + 1</b></mjx-math></mjx-container></span>) and more.</p>',
-                            "inline maths kept with its brackets", "desktop",
+                            "short formulas kept whole", "desktop",
                             r'"\(" ends a line and maths "x \+ 1" starts the next'),
+    "maths_broken": ('<p style="width:120px">Text (<span class="math"><mjx-container jax="CHTML">'
+                     '<mjx-math style="white-space:normal"><b style="display:inline-block;width:60px">x + 1'
+                     '</b><b style="display:inline-block;width:60px">= y</b></mjx-math></mjx-container></span>'
+                     ' and more.</p>',
+                     "short formulas kept whole", "desktop", r'maths "x \+ 1= y" is broken across lines'),
     "wide_code": ('<div class="cell"><div class="cell_input"><pre>' + "x = 1  # " + "a" * 150 + '</pre></div></div>',
                   "code and equations fit at desktop width", "desktop", r"code cell scrolls sideways: a line of 159"),
     "wide_code_in_solution": ('<div class="solution dropdown admonition toggle-hidden" style="padding:0 3rem">'

@@ -25,14 +25,15 @@ the browser test (`tests/test_browser.py`) checks the result in a real browser.
    (WCAG 2.5.3, axe's label-content-name-mismatch). The same summary without the aria-label
    takes its name from what it shows. (The theme's search and colour-mode buttons had the same
    fault; book/_templates/ overrides those two components.)
-6. Punctuation torn from its formula. MathJax draws an inline formula as an inline box, and a
-   browser may break a line on either side of one: "(" was left at the end of a line with its
-   formula on the next, and ")", "," or "." started a line (19 places in chapters 2-9, at a
-   phone's width and at a desktop's). An opening bracket or quote just before a formula and the
-   closing punctuation just after it go into one `<span class="sn-nowrap">` with it, which
-   custom.css keeps on one line. Only short formulas (at most 16 printed characters, 219 px at
-   most in the book) are glued: a long one must still break inside, or it would push a phone's
-   page sideways.
+6. Formulas torn apart. MathJax draws an inline formula as a row of inline boxes, and
+   custom.css lets that row break like text, so that a long formula fits a phone. But a short
+   one broke too ("of shape ( / B, H, W)", "XW + / b"), and so did the place between a formula
+   and the text touching it: "(" was left at the end of a line with its formula on the next,
+   and ")", "," or "." started a line (19 places in chapters 2-9, at a phone's width and at a
+   desktop's). Each short formula (at most 16 printed characters: at most 225 px wide in the
+   book) goes into one `<span class="sn-nowrap">` with the text that touches it on either side
+   (no space between), and custom.css keeps that span on one line. A longer formula still
+   breaks inside, or it would push a phone's page sideways.
 """
 
 from __future__ import annotations
@@ -44,9 +45,7 @@ from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
 
 CONTENT_IDS = ("exercise-content", "solution-content")
-OPENING = "([{\u201c\u2018\"'"              # glued to a formula that follows them
-CLOSING = ")]},.;:!?%\u2019\u201d\"'"        # glued to a formula that they follow
-GLUED_AT_MOST = 16  # printed characters of a formula glued to its punctuation
+GLUED_AT_MOST = 16  # printed characters of a formula kept whole
 
 
 def _store_inline_scripts_once(app: Sphinx) -> None:
@@ -99,36 +98,31 @@ def _printed_length(tex: str) -> int:
     return len(re.sub(r"[{}^_\s\\]", "", tex))
 
 
-def _glue_punctuation_to_maths(doctree: nodes.document) -> None:
+def _keep_short_formulas_whole(doctree: nodes.document) -> None:
     for math in list(doctree.findall(nodes.math)):
         parent = math.parent
         if parent is None or _printed_length(math.astext()) > GLUED_AT_MOST:
             continue
-        i = parent.index(math)
-        before = parent[i - 1] if i > 0 else None
-        after = parent[i + 1] if i + 1 < len(parent) else None
+        # by position: Text is a str, and index() would find the first equal one
+        i = next(k for k, child in enumerate(parent.children) if child is math)
         head = tail = ""
-        if isinstance(before, nodes.Text):
-            text = str(before)
-            head = text[len(text.rstrip(OPENING)):]
-            if head:
-                parent.replace(before, nodes.Text(text[:-len(head)]))
-        if isinstance(after, nodes.Text):
-            text = str(after)
-            tail = text[:len(text) - len(text.lstrip(CLOSING))]
-            if tail:
-                parent.replace(after, nodes.Text(text[len(tail):]))
-        if not head and not tail:
-            continue
+        if i > 0 and isinstance(parent[i - 1], nodes.Text):
+            text = str(parent[i - 1])
+            head = re.search(r"\S*$", text).group()      # "(" or "f(" touching the formula
+            parent[i - 1] = nodes.Text(text[:len(text) - len(head)])
+        if i + 1 < len(parent) and isinstance(parent[i + 1], nodes.Text):
+            text = str(parent[i + 1])
+            tail = re.match(r"\S*", text).group()        # ")," or "-th" touching it
+            parent[i + 1] = nodes.Text(text[len(tail):])
         glued = nodes.inline(classes=["sn-nowrap"])
-        parent.replace(math, glued)
+        parent[i] = glued
         glued += [nodes.Text(head), math, nodes.Text(tail)]
 
 
 def _on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     _unique_content_ids(doctree)
     _plain_solution_titles(doctree)
-    _glue_punctuation_to_maths(doctree)
+    _keep_short_formulas_whole(doctree)
 
 
 def _visit_hidden_cell(self, node) -> None:

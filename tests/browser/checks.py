@@ -283,13 +283,13 @@ def no_sideways_page_scroll(visit: Visit) -> list[str]:
             (found.slice(0, 3).map(describe).join('; ') || 'no single element')];"""))
 
 
-@check("inline maths kept with its brackets")
+@check("short formulas kept whole")
 def maths_with_brackets(visit: Visit) -> list[str]:
-    """No line breaks between an inline formula and the bracket, quote or punctuation touching it:
-    "(" alone at the end of a line with its formula on the next, or ")" or "," starting a line.
-    The browser may break around a formula (an inline box) where it would never break inside a
-    word. A formula wider than 170 px is left out: it must be able to break inside, so that it
-    never pushes a phone's page sideways, and then it may break before its comma too."""
+    """A short inline formula (up to 170 px wide) is never broken across lines, nor parted from
+    the bracket, quote or punctuation touching it: "(" alone at the end of a line with its
+    formula on the next, or ")" or "," starting a line. The browser may break around and inside
+    a formula (a row of inline boxes) where it would never break inside a word. A wider formula
+    is left out: it must be able to break, or it would push a phone's page sideways."""
     return visit.page.evaluate(_js(r"""
     const out = [];
     const OPEN = /[(\[{\u201c\u2018"']$/, CLOSE = /^[)\]},.;:!?%\u2019\u201d"']/;
@@ -301,7 +301,12 @@ def maths_with_brackets(visit: Visit) -> list[str]:
     for (const m of document.querySelectorAll('span.math')) {
       const c = m.querySelector('mjx-container');
       if (!c || !shown(c)) continue;
-      if ([...c.getClientRects()].reduce((sum, box) => sum + box.width, 0) > 170) continue;
+      const boxes = [...c.getClientRects()].filter(box => box.width > 0);
+      if (boxes.reduce((sum, box) => sum + box.width, 0) > 170) continue;
+      if (boxes.some(box => box.top >= boxes[0].bottom - 1)) {
+        out.push(`${describe(c)} is broken across lines`);
+        continue;
+      }
       const r = c.getBoundingClientRect(), prev = m.previousSibling, next = m.nextSibling;
       if (prev && prev.nodeType === Node.TEXT_NODE && OPEN.test(prev.data) &&
           apart(glyph(prev, prev.data.length - 1), r))

@@ -8,6 +8,7 @@ Exported from chapters/06_training_loop.ipynb and
 chapters/08_init_regularisation.ipynb.
 """
 
+from collections.abc import MutableMapping
 import contextlib
 import csv
 import inspect
@@ -351,9 +352,16 @@ class LearningRateScheduler(Callback):
             _check_monitor(f"LearningRateScheduler({self.schedule!r})",
                            monitor, self.params)
 
+    def _optimizer(self):
+        """The model's optimizer, whose lr this callback sets."""
+        if self.model is None:
+            raise RuntimeError("LearningRateScheduler needs the model: call "
+                               "set_model(model) first (fit does)")
+        return self.model.optimizer
+
     def on_epoch_begin(self, epoch, logs=None):
         """Set the optimizer's learning rate for this epoch."""
-        optimizer = self.model.optimizer
+        optimizer = self._optimizer()
         if hasattr(self.schedule, "lr_at"):
             lr = self.schedule.lr_at(epoch, optimizer.lr)
         elif self.pass_lr:
@@ -373,7 +381,11 @@ class LearningRateScheduler(Callback):
     def on_epoch_end(self, epoch, logs=None):
         """Log this epoch's learning rate; show the logs to the schedule."""
         if logs is not None:
-            logs["lr"] = self.model.optimizer.lr
+            if not isinstance(logs, MutableMapping):
+                raise TypeError(f"LearningRateScheduler: logs must be a dict "
+                                f"of epoch logs, which it adds 'lr' to; got "
+                                f"{type(logs).__name__}: {logs!r}")
+            logs["lr"] = self._optimizer().lr
         if hasattr(self.schedule, "observe"):
             self.schedule.observe(epoch, logs)
 

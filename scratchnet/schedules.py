@@ -11,8 +11,6 @@ Exported from chapters/08_init_regularisation.ipynb.
 import math
 import numbers
 
-import numpy as np
-
 from scratchnet.utils import logged_number
 
 __all__ = ['StepLR', 'CosineLR', 'ReduceLROnPlateau']

@@ -44,23 +44,32 @@ def add_to_class(cls):
 
 
 def logged_number(owner, logs, name):
-    """`logs[name]` as a number, for the callbacks that watch one log (chapter 8's `EarlyStopping`
-    and `ReduceLROnPlateau`); `owner` names the caller in the errors.
+    """`logs[name]` as a Python float, for the callbacks that watch one log (chapter 8's
+    `EarlyStopping` and `ReduceLROnPlateau`); `owner` names the caller in the errors.
 
     A missing log is a ValueError that says which logs there are; a value that is not a real
-    number (a bool, a string, an array of several numbers) is a TypeError. A 0-d array, as
-    `np.mean` returns, counts as the number it holds.
+    number (a bool, a string, a timedelta, an array of numbers) is a TypeError, and one beyond
+    a float's range a ValueError. A 0-d array, as `np.mean` returns, counts as the number it
+    holds. NaN and inf pass: what they mean is the caller's to decide.
     """
     if logs is not None and not isinstance(logs, Mapping):
         raise TypeError(f"{owner}: logs must be a dict of epoch logs, got "
                         f"{type(logs).__name__}: {logs!r}")
     if not logs or name not in logs:
         held = ", ".join(map(str, logs or {})) or "nothing"
-        raise ValueError(f"{owner} monitors {name!r}, but the logs hold {held}; for 'val_...' "
-                         "logs, pass validation_data to fit")
+        hint = ("; for 'val_...' logs, pass validation_data to fit"
+                if str(name).startswith("val_") else "")
+        raise ValueError(f"{owner} monitors {name!r}, but the logs hold {held}{hint}")
     value = logs[name]
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value[()]  # a 0-d array: its number
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+    # numpy counts a timedelta64 as an integer; it is a duration, not a score
+    if (isinstance(value, (bool, np.bool_, np.timedelta64))
+            or not isinstance(value, numbers.Real)):
         raise TypeError(f"{owner}: logs[{name!r}] must be a number, got {value!r}")
-    return value
+    try:
+        return float(value)
+    except OverflowError:  # an int beyond float's range (about 1.8e308)
+        raise ValueError(f"{owner}: logs[{name!r}] must be a number within a float's range "
+                         f"(about ±1.8e308), got an int of about "
+                         f"{int(int(value).bit_length() * 0.30103) + 1} digits") from None

@@ -450,3 +450,12 @@ def test_written_files_get_the_permissions_open_would_give(tmp_path):
         assert oct(os.stat(tmp_path / "log.csv").st_mode & 0o777) == oct(0o640)
     finally:
         os.umask(old)
+
+
+def test_early_stopping_compares_float16_logs_as_python_floats():
+    """An improvement of 0.00098 > min_delta = 0.0008 counts, though in float16 arithmetic
+    best - min_delta rounds back to 1.0 and the improvement was missed."""
+    stopper = sn.EarlyStopping(monitor="val_loss", min_delta=0.0008, patience=5)
+    stopper.on_epoch_end(0, {"val_loss": np.float16(1.0)})
+    stopper.on_epoch_end(1, {"val_loss": np.float16(0.99902)})
+    assert stopper.wait == 0 and stopper.best_epoch == 1 and type(stopper.best) is float

@@ -273,3 +273,47 @@ def test_plateau_and_early_stopping_read_a_0d_array_as_its_number():
     assert stop.best == 1.0
     with pytest.raises(TypeError, match=r"must be a number, got array\(\[1., 2.\]\)"):  # the companion
         ReduceLROnPlateau().observe(0, {"val_loss": np.array([1.0, 2.0])})
+
+
+# LearningRateScheduler with bad logs, or without its model (found by a hostile caller)
+
+@pytest.mark.parametrize("logs", [[("val_loss", 0.5)], "val_loss", 5, np.array([0.5])])
+def test_the_scheduler_refuses_logs_that_are_not_a_dict(logs):
+    callback = LearningRateScheduler(ReduceLROnPlateau())
+    callback.set_model(_compiled_model())
+    with pytest.raises(TypeError, match=r"^LearningRateScheduler: logs must be a dict of epoch logs, "
+                                        r"which it adds 'lr' to; got "):
+        callback.on_epoch_end(0, logs)
+
+
+def test_the_scheduler_refuses_a_read_only_mapping_it_cannot_add_lr_to():
+    import types
+    callback = LearningRateScheduler(StepLR(0.1, 1))
+    callback.set_model(_compiled_model())
+    with pytest.raises(TypeError, match=r"got mappingproxy: "):
+        callback.on_epoch_end(0, types.MappingProxyType({"loss": 0.5}))
+
+
+@pytest.mark.parametrize("hook", ["on_epoch_begin", "on_epoch_end"])
+def test_the_scheduler_without_its_model_says_to_set_it(hook):
+    callback = LearningRateScheduler(ReduceLROnPlateau(monitor="loss"))
+    with pytest.raises(RuntimeError, match=r"^LearningRateScheduler needs the model: call "
+                                           r"set_model\(model\) first \(fit does\)$"):
+        getattr(callback, hook)(0, {"loss": 0.5})
+
+
+def test_the_scheduler_still_logs_lr_and_shows_the_logs_to_the_schedule():
+    model = _compiled_model()
+    plateau = ReduceLROnPlateau(monitor="loss", patience=1)
+    callback = LearningRateScheduler(plateau)
+    callback.set_model(model)
+    logs = {"loss": 0.5}
+    callback.on_epoch_end(0, logs)
+    assert logs == {"loss": 0.5, "lr": model.optimizer.lr} and plateau.best == 0.5
+    assert type(plateau.best) is float
+
+
+def _compiled_model():
+    model = sn.Sequential([sn.Dense(2, 1, rng=0)])
+    model.compile(loss=sn.MSE(), optimizer=sn.SGD(0.1))
+    return model

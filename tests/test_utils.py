@@ -33,10 +33,13 @@ from scratchnet.utils import logged_number
 
 
 @pytest.mark.parametrize("value, expected", [
-    (0.25, 0.25), (3, 3), (np.float32(0.5), 0.5), (np.array(0.75), 0.75), (float("nan"), None)])
-def test_logged_number_reads_numbers_and_0d_arrays(value, expected):
+    (0.25, 0.25), (3, 3), (np.float32(0.5), 0.5), (np.array(0.75), 0.75), (float("nan"), None),
+    (np.float16(0.99902), float(np.float16(0.99902))), (float("inf"), float("inf"))])
+def test_logged_number_reads_numbers_and_0d_arrays_as_python_floats(value, expected):
+    """A Python float, so that a caller's comparisons (best - min_delta) are not made in
+    float16 or float32, where a real improvement can round away."""
     got = logged_number("Watcher", {"loss": 1.0, "val_loss": value}, "val_loss")
-    assert not isinstance(got, np.ndarray)
+    assert type(got) is float
     if expected is None:
         assert np.isnan(got)
     else:
@@ -52,7 +55,7 @@ def test_logged_number_names_the_logs_there_are(logs, held):
 
 
 @pytest.mark.parametrize("value, shown", [
-    ("0.5", "'0.5'"), (True, "True"), (np.bool_(False), r"np\.False_"), (np.array([0.5, 0.6]), r"array\("),
+    (np.timedelta64(5, "s"), r"(np|numpy)\.timedelta64\(5,\s?'s'\)"), ("0.5", "'0.5'"), (True, "True"), (np.bool_(False), r"(np\.)?False"), (np.array([0.5, 0.6]), r"array\("),
     (None, "None"), (1 + 2j, r"\(1\+2j\)")])
 def test_logged_number_refuses_what_is_not_one_number(value, shown):
     with pytest.raises(TypeError, match=rf"^Watcher: logs\['loss'\] must be a number, got {shown}"):
@@ -63,3 +66,14 @@ def test_logged_number_refuses_what_is_not_one_number(value, shown):
 def test_logged_number_refuses_logs_that_are_not_a_dict(logs):
     with pytest.raises(TypeError, match=r"^Watcher: logs must be a dict of epoch logs, got "):
         logged_number("Watcher", logs, "loss")
+
+
+def test_logged_number_refuses_an_int_beyond_a_float_and_says_so():
+    with pytest.raises(ValueError, match=r"^Watcher: logs\['loss'\] must be a number within a float's "
+                                         r"range \(about ±1\.8e308\), got an int of about 401 digits$"):
+        logged_number("Watcher", {"loss": 10 ** 400}, "loss")
+
+
+def test_only_a_missing_val_log_gets_the_validation_hint():
+    with pytest.raises(ValueError, match=r"^Watcher monitors 'accuracy', but the logs hold loss$"):
+        logged_number("Watcher", {"loss": 1.0}, "accuracy")

@@ -8,7 +8,9 @@ preview and Colab all show the results that nbval then verifies.
 Seeds are fixed inside each notebook (an explicit `numpy.random.Generator`); here we also fix
 PYTHONHASHSEED and the matplotlib backend, store widget state (so widgets render outside a
 live kernel) under ids derived from the notebook, and drop timing metadata, so that re-running
-an unchanged chapter leaves its file unchanged.
+an unchanged chapter leaves its file unchanged. Consecutive prints of a cell are stored as one
+stream output (nbconvert's CoalesceStreamsPreprocessor): the kernel sends a print that comes after
+a pause as a message of its own, and the book showed each in a box of its own.
 
 The notebook metadata is stored exactly as JupyterLab writes it when it opens the chapter with
 the course's kernel: the kernelspec with its display name ("Python 3 (ipykernel)") and the
@@ -26,6 +28,7 @@ from pathlib import Path
 import nbformat
 from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 from tools.notebooks import ROOT, chapter_number, chapter_paths, read_nb, write_nb
 
@@ -62,6 +65,7 @@ def execute(path: Path, timeout: int = 600, write: bool = True) -> None:
     nb.metadata["kernelspec"] = kernelspec()  # language_info: as the kernel reported it to nbclient
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+    nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})
     write_nb(stable_widget_ids(nb, path.stem), path)
 
 

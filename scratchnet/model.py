@@ -19,7 +19,7 @@ from scratchnet.core import as_array, Layer, Loss
 from scratchnet.data import _as_targets, _check_flag, _check_positive_int, _generator, DataLoader
 from scratchnet.metrics import get_metric
 from scratchnet.optim import Optimizer
-from scratchnet.utils import add_to_class
+from scratchnet.utils import add_to_class, real_number
 
 __all__ = ['Sequential']
 
@@ -500,14 +500,13 @@ def fit(self, x, y, epochs=1, batch_size=32, validation_data=None,
 
 
 def _metric_value(owner, name, value):
-    """A metric's result as a float, or a TypeError saying what came."""
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        value = value[()]
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value,
-                                                              numbers.Real):
+    """A metric's result as a float (a 0-d array as its number), or a
+    TypeError saying what came."""
+    number = real_number(value)  # support code, shared with chapter 8
+    if number is None:
         raise TypeError(f"{owner}: the metric {name!r} must return one "
                         f"number, got {type(value).__name__}: {value!r}")
-    return float(value)
+    return number
 
 
 @add_to_class(Sequential)

@@ -15,7 +15,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["add_to_class", "logged_number"]
+__all__ = ["add_to_class", "logged_number", "real_number"]
 
 
 def add_to_class(cls):
@@ -43,14 +43,27 @@ def add_to_class(cls):
     return attach
 
 
-def logged_number(owner, logs, name):
-    """`logs[name]` as a Python float, for the callbacks that watch one log (chapter 8's
-    `EarlyStopping` and `ReduceLROnPlateau`); `owner` names the caller in the errors.
+def real_number(value):
+    """`value` as a Python float if it is one real number: an int, a float, a NumPy scalar, or a
+    0-d array holding one (as `np.mean` returns). None if it is not: a bool, a string, a complex
+    number, a timedelta (numpy counts it as an integer), an array of several numbers. An int
+    beyond a float's range raises OverflowError, as float() does. A float, not the value's own
+    type, so that the caller's arithmetic is not done in float16 or float32."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if (isinstance(value, (bool, np.bool_, np.timedelta64))
+            or not isinstance(value, numbers.Real)):
+        return None
+    return float(value)
 
-    A missing log is a ValueError that says which logs there are; a value that is not a real
-    number (a bool, a string, a timedelta, an array of numbers) is a TypeError, and one beyond
-    a float's range a ValueError. A 0-d array, as `np.mean` returns, counts as the number it
-    holds. NaN and inf pass: what they mean is the caller's to decide.
+
+def logged_number(owner, logs, name):
+    """`logs[name]` as a Python float (see `real_number`), for the callbacks that watch one log
+    (chapter 8's `EarlyStopping` and `ReduceLROnPlateau`); `owner` names the caller in the errors.
+
+    A missing log is a ValueError that says which logs there are; a value that is not one real
+    number is a TypeError, and an int beyond a float's range a ValueError. NaN and inf pass:
+    what they mean is the caller's to decide.
     """
     if logs is not None and not isinstance(logs, Mapping):
         raise TypeError(f"{owner}: logs must be a dict of epoch logs, got "
@@ -61,15 +74,12 @@ def logged_number(owner, logs, name):
                 if str(name).startswith("val_") else "")
         raise ValueError(f"{owner} monitors {name!r}, but the logs hold {held}{hint}")
     value = logs[name]
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        value = value[()]  # a 0-d array: its number
-    # numpy counts a timedelta64 as an integer; it is a duration, not a score
-    if (isinstance(value, (bool, np.bool_, np.timedelta64))
-            or not isinstance(value, numbers.Real)):
-        raise TypeError(f"{owner}: logs[{name!r}] must be a number, got {value!r}")
     try:
-        return float(value)
+        number = real_number(value)
     except OverflowError:  # an int beyond float's range (about 1.8e308)
         raise ValueError(f"{owner}: logs[{name!r}] must be a number within a float's range "
                          f"(about ±1.8e308), got an int of about "
                          f"{int(int(value).bit_length() * 0.30103) + 1} digits") from None
+    if number is None:
+        raise TypeError(f"{owner}: logs[{name!r}] must be a number, got {value!r}")
+    return number

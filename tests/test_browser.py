@@ -1,12 +1,12 @@
 """The built book in a real browser: every page at 1280 px (desktop) and 390 px (a phone), in
 headless Chromium, offline (requests to any other host are blocked and count as failures).
 
-Each page is visited once per width; every check in tests/browser/checks.py looks at it (maths typeset,
-offline and error-free, links and images, unique ids, widget stand-ins, nothing cut off, no
-sideways page scroll, code and equations fit at desktop width, short formulas kept whole,
-solutions fold, figures legible on
-a phone, scrubbers move; and, for accessibility, axe-core's WCAG 2.1 A and AA rules, alt texts,
-maths for screen readers, no motion for a reader who asks for less). Each check's companion test on a deliberately broken page is in
+Each page is visited once per width; every check in tests/browser/checks.py looks at it (maths
+typeset, offline and error-free, links and images, unique ids, widget stand-ins, nothing cut off,
+no sideways page scroll, code and equations fit at desktop width, short formulas kept whole,
+solutions fold, figures legible on a phone, scrubbers move; and, for accessibility, axe-core's
+WCAG 2.1 A and AA rules, alt texts, maths for screen readers, no motion for a reader who asks for
+less). Each check's companion test on a deliberately broken page is in
 tests/test_browser_checks.py. Marked `browser`: `pytest -m "not browser"` leaves these out.
 """
 

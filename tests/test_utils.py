@@ -1,8 +1,11 @@
-"""add_to_class: how a later chapter extends a class an earlier chapter exported."""
+"""The hand-written helpers: add_to_class, how a later chapter extends a class an earlier chapter
+exported; real_number and logged_number, one number from a metric or from the logs a callback
+watches."""
 
+import numpy as np
 import pytest
 
-from scratchnet.utils import add_to_class
+from scratchnet.utils import add_to_class, logged_number, real_number
 
 
 def test_adds_a_method_and_leaves_no_module_level_function():
@@ -25,11 +28,21 @@ def test_rejects_a_non_class_and_a_non_function():
         add_to_class(object)("not a function")
 
 
+# real_number: one real number as a Python float, or None
+
+@pytest.mark.parametrize("value", [True, np.bool_(True), "0.5", 1 + 2j, np.timedelta64(5, "s"),
+                                   np.array([0.5]), np.array(True), None])
+def test_real_number_is_none_for_what_is_not_one_real_number(value):
+    assert real_number(value) is None
+
+
+def test_real_number_gives_a_python_float_and_lets_float_overflow_speak():
+    assert [type(real_number(v)) for v in (3, np.float16(0.5), np.array(0.25), np.int8(2))] == [float] * 4
+    with pytest.raises(OverflowError):
+        real_number(10 ** 400)
+
+
 # logged_number: the log a callback watches (EarlyStopping, ReduceLROnPlateau), as a number
-
-import numpy as np
-
-from scratchnet.utils import logged_number
 
 
 @pytest.mark.parametrize("value, expected", [

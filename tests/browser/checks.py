@@ -284,7 +284,7 @@ def no_sideways_page_scroll(visit: Visit) -> list[str]:
 
 
 @check("short formulas kept whole")
-def maths_with_brackets(visit: Visit) -> list[str]:
+def short_formulas_kept_whole(visit: Visit) -> list[str]:
     """A short inline formula (up to 170 px wide) is never broken across lines, nor parted from
     the bracket, quote or punctuation touching it: "(" alone at the end of a line with its
     formula on the next, or ")" or "," starting a line. The browser may break around and inside
